@@ -1,0 +1,159 @@
+/** The command-line grammar: ansible-runner 2.x's commands and flags, with help for each. */
+import { ArgumentParser, RawDescriptionHelpFormatter } from "argparse";
+import { COMPATIBLE_WITH, VERSION } from "./version.ts";
+
+/** Commands the parser knows, in help order. */
+export const COMMANDS = ["run"] as const;
+
+type Parser = InstanceType<typeof ArgumentParser>;
+
+/** Adds the flags shared by every command that describes a job (run, start, transmit). */
+function addJobFlags(p: Parser): void {
+  p.add_argument("private_data_dir", {
+    metavar: "PRIVATE_DATA_DIR",
+    help: "directory holding env/, inventory/, project/ and roles/; artifacts are written under it",
+  });
+  const what = p.add_argument_group({
+    title: "what to run (one of)",
+    description: "defaults come from RUNNER_PLAYBOOK, RUNNER_MODULE, RUNNER_ROLE, RUNNER_BINARY",
+  });
+  what.add_argument("-p", "--playbook", {
+    help: "playbook to run, relative to the project dir (ansible-playbook)",
+  });
+  what.add_argument("-m", "--module", { help: "module to run ad hoc (ansible); needs --hosts" });
+  what.add_argument("-r", "--role", {
+    help: "role to run through a generated playbook (roles from --roles-path)",
+  });
+  what.add_argument("-b", "--binary", {
+    help: "any program to run in place of ansible-playbook, with the same arguments",
+  });
+
+  const mod = p.add_argument_group({ title: "module and role options" });
+  mod.add_argument("-a", "--args", {
+    dest: "module_args",
+    metavar: "MODULE_ARGS",
+    help: "arguments for the module given with -m",
+  });
+  mod.add_argument("--hosts", { help: "host pattern for -m and -r (role default: all)" });
+  mod.add_argument("--roles-path", {
+    metavar: "PATH",
+    help: "where roles are found (default PRIVATE_DATA_DIR/roles)",
+  });
+  mod.add_argument("--role-vars", {
+    metavar: "'K=V K2=V2'",
+    help: "variables for the role, space separated key=value pairs",
+  });
+  mod.add_argument("--role-skip-facts", {
+    action: "store_true",
+    help: "do not gather facts in the generated role playbook",
+  });
+
+  const ans = p.add_argument_group({ title: "Ansible options" });
+  ans.add_argument("--limit", { help: "limit the run to these hosts (ansible --limit)" });
+  ans.add_argument("--cmdline", {
+    help: "extra arguments for the command, shell quoted; replaces env/cmdline",
+  });
+  ans.add_argument("--forks", { type: "int", help: "parallel processes (ansible --forks)" });
+  ans.add_argument("-v", {
+    dest: "verbosity",
+    action: "count",
+    default: 0,
+    help: "more Ansible output; repeat up to -vvvvv",
+  });
+  ans.add_argument("--inventory", {
+    help: "inventory file or dir: absolute, or relative to PRIVATE_DATA_DIR/inventory " +
+      "(default PRIVATE_DATA_DIR/inventory)",
+  });
+  ans.add_argument("--project-dir", {
+    metavar: "DIR",
+    help: "project dir holding the playbook (default PRIVATE_DATA_DIR/project)",
+  });
+
+  const art = p.add_argument_group({ title: "artifacts and output" });
+  art.add_argument("-i", "--ident", {
+    help: "job identifier, the artifact dir's name (default: a new uuid4)",
+  });
+  art.add_argument("--artifact-dir", {
+    metavar: "DIR",
+    help: "where artifact dirs go (default PRIVATE_DATA_DIR/artifacts)",
+  });
+  art.add_argument("--rotate-artifacts", {
+    metavar: "N",
+    type: "int",
+    default: 0,
+    help: "keep only the N most recent artifact dirs (default 0: keep all)",
+  });
+  art.add_argument("-j", "--json", {
+    action: "store_true",
+    help: "print each event as one JSON line (also in the stdout artifact)",
+  });
+  art.add_argument("-q", "--quiet", { action: "store_true", help: "print nothing on the console" });
+  art.add_argument("--omit-event-data", {
+    action: "store_true",
+    help: "leave event_data out of every event",
+  });
+  art.add_argument("--only-failed-event-data", {
+    action: "store_true",
+    help: "keep event_data only in failed events",
+  });
+  art.add_argument("--omit-env-files", {
+    action: "store_true",
+    help: "do not write in-process inputs (envvars, extravars, …) into env/",
+  });
+
+  const dbg = p.add_argument_group({ title: "diagnostics" });
+  dbg.add_argument("--debug", {
+    action: "store_true",
+    help: "print runner's own diagnostics on stderr",
+  });
+  dbg.add_argument("--logfile", { help: "also write runner's diagnostics to this file" });
+}
+
+/** Options that take a separate value, for {@link commandFirst}. */
+export function valueFlags(): Set<string> {
+  return new Set([
+    "-p",
+    "--playbook",
+    "-m",
+    "--module",
+    "-r",
+    "--role",
+    "-b",
+    "--binary",
+    "-a",
+    "--args",
+    "--hosts",
+    "--roles-path",
+    "--role-vars",
+    "--limit",
+    "--cmdline",
+    "--forks",
+    "--inventory",
+    "--project-dir",
+    "-i",
+    "--ident",
+    "--artifact-dir",
+    "--rotate-artifacts",
+    "--logfile",
+  ]);
+}
+
+/** Builds the whole parser. */
+export function buildParser(): Parser {
+  const parser = new ArgumentParser({
+    prog: "runner",
+    description:
+      `Run Ansible from a private data dir and record every event (ansible-runner ${COMPATIBLE_WITH} compatible).`,
+    formatter_class: RawDescriptionHelpFormatter,
+    epilog: "Exit status: the job's rc (254 after a timeout or cancel); 1 for bad input.\n" +
+      "See README.md for the private data dir layout and every env/settings key.",
+  });
+  parser.add_argument("--version", { action: "version", version: VERSION });
+  const sub = parser.add_subparsers({ dest: "command", metavar: "COMMAND", required: true });
+  const run = sub.add_parser("run", {
+    help: "run a job in the foreground and wait for it",
+    description: "Run a playbook, module, role or program from PRIVATE_DATA_DIR in the foreground.",
+  });
+  addJobFlags(run);
+  return parser;
+}

@@ -1,0 +1,83 @@
+/** `runner run`: one job in the foreground; exit status is the job's rc. */
+import { ConfigError } from "../config/errors.ts";
+import { prepareJob } from "../config/job_spec.ts";
+import type { RunOptions } from "../config/options.ts";
+import { executeJob } from "../job/execute.ts";
+import { ConsoleSink } from "../sinks/console.ts";
+import type { JobSink } from "../sinks/sink.ts";
+import { makeLogger } from "./log.ts";
+
+/** Parsed flags of a job command (argparse's namespace). */
+export type JobArgs = Record<string, unknown>;
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/** Maps parsed flags (and RUNNER_* defaults) to RunOptions. */
+export function runOptionsFromArgs(a: JobArgs, env: Record<string, string>): RunOptions {
+  const explicit = str(a.playbook) ?? str(a.module) ?? str(a.role) ?? str(a.binary);
+  return {
+    privateDataDir: String(a.private_data_dir),
+    ident: str(a.ident),
+    playbook: str(a.playbook) ?? (explicit ? undefined : str(env.RUNNER_PLAYBOOK)),
+    module: str(a.module) ?? (explicit ? undefined : str(env.RUNNER_MODULE)),
+    role: str(a.role) ?? (explicit ? undefined : str(env.RUNNER_ROLE)),
+    binary: str(a.binary) ?? (explicit ? undefined : str(env.RUNNER_BINARY)),
+    moduleArgs: typeof a.module_args === "string" ? a.module_args : undefined,
+    hosts: str(a.hosts),
+    rolesPath: str(a.roles_path),
+    roleVars: str(a.role_vars),
+    roleSkipFacts: !!a.role_skip_facts,
+    limit: str(a.limit),
+    cmdline: typeof a.cmdline === "string" ? a.cmdline : undefined,
+    forks: typeof a.forks === "number" ? a.forks : undefined,
+    verbosity: typeof a.verbosity === "number" ? a.verbosity : 0,
+    inventory: str(a.inventory),
+    projectDir: str(a.project_dir),
+    artifactDir: str(a.artifact_dir),
+    rotateArtifacts: typeof a.rotate_artifacts === "number" ? a.rotate_artifacts : 0,
+    json: !!a.json,
+    quiet: !!a.quiet,
+    omitEventData: !!a.omit_event_data,
+    onlyFailedEventData: !!a.only_failed_event_data,
+    omitEnvFiles: !!a.omit_env_files,
+  };
+}
+
+/** Runs the command; resolves to the process exit code. */
+export async function runCommand(a: JobArgs): Promise<number> {
+  const log = makeLogger({ debug: !!a.debug, logfile: str(a.logfile) });
+  const env = Deno.env.toObject();
+  let spec;
+  try {
+    spec = await prepareJob(runOptionsFromArgs(a, env), env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`runner: error: ${e.message}`);
+      log.close();
+      return 1;
+    }
+    throw e;
+  }
+  for (const w of spec.warnings) console.error(`runner: warning: ${w}`);
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const after: JobSink[] = [];
+  if (!spec.quiet) {
+    after.push(new ConsoleSink({ json: spec.json, stripAnsi: spec.settings.suppress_ansi_output }));
+  }
+  try {
+    const result = await executeJob(spec, { after, signal: controller.signal, log: log.write });
+    log.write(`job ${result.ident} ended: ${result.status} rc=${result.rc}`);
+    if (result.status === "error" && result.explanation) console.error(result.explanation);
+    return result.rc;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    log.close();
+  }
+}

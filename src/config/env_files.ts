@@ -1,0 +1,133 @@
+/**
+ * Reading the private data dir's `env/` files: envvars, extravars, passwords, cmdline,
+ * ssh_key and settings. Each may be a regular file or a named pipe. Everything is read and
+ * validated before the job touches the artifact dir, so bad input leaves nothing half written.
+ */
+import { join } from "node:path";
+import { ConfigError } from "./errors.ts";
+import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
+import { describe, type Settings, validateSettings } from "./settings.ts";
+import { shlexSplit } from "./shlex.ts";
+import { parseYaml } from "./yaml.ts";
+
+/** Everything `env/` holds, validated. */
+export interface EnvInputs {
+  envvars: Record<string, string>;
+  /** extravars as text; `fromPipe` when it came from a FIFO (so it must be copied to pass it on). */
+  extravars: { path: string; text: string; fromPipe: boolean } | null;
+  prompts: PromptRule[];
+  /** Values that must never reach an artifact or a log. */
+  secrets: string[];
+  cmdline: string[] | null;
+  sshKey: string | null;
+  settings: Settings;
+  warnings: string[];
+}
+
+/** Reads `env/<name>`; null when absent. Follows symlinks; accepts regular files and FIFOs. */
+export async function readEnvFile(pdd: string, name: string): Promise<
+  { path: string; text: string; fromPipe: boolean } | null
+> {
+  const path = join(pdd, "env", name);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw new ConfigError(`cannot read: ${(e as Error).message}`, `env/${name}`);
+  }
+  if (!info.isFile && !info.isFifo) {
+    throw new ConfigError("is neither a file nor a named pipe", `env/${name}`);
+  }
+  try {
+    return { path, text: await Deno.readTextFile(path), fromPipe: !!info.isFifo };
+  } catch (e) {
+    throw new ConfigError(`cannot read: ${(e as Error).message}`, `env/${name}`);
+  }
+}
+
+function parseMapping(text: string, file: string): Record<string, unknown> | null {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    const msg = (e as Error).message.split("\n")[0];
+    throw new ConfigError(`not valid YAML or JSON: ${msg}`, file);
+  }
+  if (doc === null || doc === undefined) return null;
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw new ConfigError(`must be a mapping, got ${describe(doc)}`, file);
+  }
+  return doc as Record<string, unknown>;
+}
+
+/** Python's str() of a YAML scalar, as ansible-runner turns envvars and passwords into text. */
+function pyStr(value: unknown, file: string, key: string): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "number") {
+    if (Number.isInteger(value)) return String(value);
+    return Number.isFinite(value) ? String(value) : value > 0 ? "inf" : "-inf";
+  }
+  if (value === null) return "None";
+  throw new ConfigError(`expected a string or number, got ${describe(value)}`, file, key);
+}
+
+/** Loads and validates everything under `env/`. */
+export async function loadEnvInputs(pdd: string): Promise<EnvInputs> {
+  const [envvarsF, extravarsF, passwordsF, cmdlineF, sshKeyF, settingsF] = await Promise.all(
+    ["envvars", "extravars", "passwords", "cmdline", "ssh_key", "settings"].map((n) =>
+      readEnvFile(pdd, n)
+    ),
+  );
+
+  const envvars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parseMapping(envvarsF?.text ?? "", "env/envvars") ?? {})) {
+    envvars[k] = pyStr(v, "env/envvars", k);
+  }
+
+  if (extravarsF) parseMapping(extravarsF.text, "env/extravars");
+
+  const prompts: PromptRule[] = [];
+  const secrets: string[] = [];
+  const passwords = parseMapping(passwordsF?.text ?? "", "env/passwords") ?? {};
+  for (const [pattern, value] of Object.entries(passwords)) {
+    let re: RegExp;
+    try {
+      re = compilePythonRegex(pattern);
+    } catch (e) {
+      throw new ConfigError(
+        `not a valid regular expression: ${(e as Error).message}`,
+        "env/passwords",
+        pattern,
+      );
+    }
+    const answer = pyStr(value, "env/passwords", pattern);
+    prompts.push({ pattern: re, answer });
+    if (answer.length > 0) secrets.push(answer);
+  }
+
+  let cmdline: string[] | null = null;
+  if (cmdlineF) {
+    try {
+      cmdline = shlexSplit(cmdlineF.text);
+    } catch (e) {
+      throw new ConfigError((e as Error).message, "env/cmdline");
+    }
+  }
+
+  let sshKey: string | null = null;
+  if (sshKeyF) {
+    sshKey = sshKeyF.text;
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(sshKey)) {
+      throw new ConfigError("does not hold a PEM or OpenSSH private key", "env/ssh_key");
+    }
+    for (const line of sshKey.split(/\r?\n/)) if (line.length >= 16) secrets.push(line);
+  }
+
+  const { settings, warnings } = validateSettings(
+    settingsF ? parseMapping(settingsF.text, "env/settings") : null,
+  );
+
+  return { envvars, extravars: extravarsF, prompts, secrets, cmdline, sshKey, settings, warnings };
+}

@@ -1,0 +1,267 @@
+/**
+ * Turns run options and the private data dir into one validated, immutable JobSpec:
+ * argv, environment, cwd and artifact locations. Reads inputs; writes nothing.
+ */
+import { isAbsolute, join, resolve } from "node:path";
+import { ConfigError } from "./errors.ts";
+import { type EnvInputs, loadEnvInputs } from "./env_files.ts";
+import type { RunOptions } from "./options.ts";
+import { type Settings, validateSettings } from "./settings.ts";
+import { shlexSplit } from "./shlex.ts";
+import type { PromptRule } from "../exec/expect.ts";
+import { JOB_MARKER_ENV } from "../exec/process_tree.ts";
+
+/** What kind of program the job runs. */
+export type ExecutionMode = "playbook" | "module" | "binary";
+
+/** A playbook runner writes for `--role` and removes afterwards. */
+export interface GeneratedPlaybook {
+  path: string;
+  content: string;
+  /** The project dir did not exist and is created (and removed) for it. */
+  createsProjectDir: boolean;
+}
+
+/** Everything needed to run one job. */
+export interface JobSpec {
+  ident: string;
+  mode: ExecutionMode;
+  privateDataDir: string;
+  /** `<artifact base>/<ident>`. */
+  artifactDir: string;
+  artifactBase: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  prompts: PromptRule[];
+  secrets: string[];
+  sshKey: string | null;
+  settings: Settings;
+  /** extravars that came from a named pipe: written to the artifact dir, passed by path. */
+  extravarsCopy: { path: string; text: string } | null;
+  generatedPlaybook: GeneratedPlaybook | null;
+  idleTimeout: number | null;
+  jobTimeout: number | null;
+  rotateArtifacts: number;
+  json: boolean;
+  quiet: boolean;
+  /** Marker put in the job's environment to find its processes. */
+  marker: string;
+  warnings: string[];
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Python-literal-ish parse of a role var value (`ast.literal_eval` with a string fallback). */
+export function parseRoleVars(text: string): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  for (const item of text.split(/\s+/).filter(Boolean)) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new ConfigError(`'${item}' is not key=value`, "--role-vars");
+    const key = item.slice(0, eq);
+    const raw = item.slice(eq + 1);
+    const lit: Record<string, unknown> = { True: true, False: false, None: null };
+    let value: unknown = raw;
+    if (raw in lit) value = lit[raw];
+    else if (/^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw);
+    else if (/^(['"]).*\1$/.test(raw)) value = raw.slice(1, -1);
+    else if (/^[[{]/.test(raw)) {
+      try {
+        value = JSON.parse(raw);
+      } catch { /* keep the string */ }
+    }
+    vars[key] = value;
+  }
+  return vars;
+}
+
+const IDENT_RE = /^[A-Za-z0-9_.@:+-][A-Za-z0-9_.@:+ -]*$/;
+
+/** Builds the JobSpec; throws ConfigError naming the file, key or flag on bad input. */
+export async function prepareJob(
+  opts: RunOptions,
+  baseEnv: Record<string, string>,
+): Promise<JobSpec> {
+  const pdd = resolve(opts.privateDataDir);
+  if (!(await isDir(pdd))) {
+    throw new ConfigError(`private data dir ${pdd} does not exist or is not a directory`);
+  }
+  const ident = opts.ident ?? crypto.randomUUID();
+  if (!IDENT_RE.test(ident) || ident === "." || ident === "..") {
+    throw new ConfigError(
+      `'${ident}' cannot name a directory (use letters, digits, . _ - @ : +)`,
+      "--ident",
+    );
+  }
+  const inputs: EnvInputs = await loadEnvInputs(pdd);
+  const settings: Settings = { ...inputs.settings };
+  if (opts.settings) Object.assign(settings, validateSettings(opts.settings, "settings").settings);
+
+  const modes = [
+    opts.playbook && "playbook",
+    opts.module && "module",
+    opts.role && "role",
+    opts.binary && "binary",
+  ]
+    .filter(Boolean);
+  if (modes.length > 1) {
+    throw new ConfigError(
+      `only one of playbook, module, role and binary may be given (got ${modes.join(", ")})`,
+    );
+  }
+  if (modes.length === 0) {
+    throw new ConfigError(
+      "nothing to run: give -p/--playbook, -m/--module, -r/--role or -b/--binary",
+    );
+  }
+  if (opts.module && !opts.hosts) throw new ConfigError("-m/--module needs --hosts");
+  if (opts.hosts && !opts.module && !opts.role) {
+    throw new ConfigError("--hosts applies only to -m/--module and -r/--role");
+  }
+
+  const artifactBase = resolve(opts.artifactDir ?? join(pdd, "artifacts"));
+  const artifactDir = join(artifactBase, ident);
+  const projectDir = resolve(opts.projectDir ?? join(pdd, "project"));
+  const projectExists = await isDir(projectDir);
+
+  const env: Record<string, string> = { ...baseEnv, ...inputs.envvars, ...(opts.envvars ?? {}) };
+  const marker = crypto.randomUUID();
+  const mode: ExecutionMode = opts.binary ? "binary" : opts.module ? "module" : "playbook";
+
+  let generatedPlaybook: GeneratedPlaybook | null = null;
+  let playbook = opts.playbook;
+  if (opts.role) {
+    const role: Record<string, unknown> = { name: opts.role };
+    if (opts.roleVars) role.vars = parseRoleVars(opts.roleVars);
+    const play = [{ hosts: opts.hosts ?? "all", gather_facts: !opts.roleSkipFacts, roles: [role] }];
+    const name = `${crypto.randomUUID().replaceAll("-", "")}.json`;
+    generatedPlaybook = {
+      path: join(projectDir, name),
+      content: JSON.stringify(play),
+      createsProjectDir: !projectExists,
+    };
+    playbook = name;
+    env.ANSIBLE_ROLES_PATH = resolve(opts.rolesPath ?? join(pdd, "roles"));
+  } else if (opts.rolesPath) {
+    env.ANSIBLE_ROLES_PATH = resolve(opts.rolesPath);
+  }
+  if (playbook && !generatedPlaybook) {
+    const pbPath = isAbsolute(playbook) ? playbook : join(projectDir, playbook);
+    if (!(await exists(pbPath))) {
+      throw new ConfigError(`playbook ${pbPath} does not exist`, "--playbook");
+    }
+  }
+
+  // Inventory: explicit path (absolute, or under inventory/), else inventory/ if present.
+  let inventory: string | null = null;
+  if (opts.inventory) {
+    const candidates = isAbsolute(opts.inventory)
+      ? [opts.inventory]
+      : [join(pdd, "inventory", opts.inventory), resolve(opts.inventory)];
+    inventory = opts.inventory; // else a host list such as "host1,host2,"
+    for (const c of candidates) {
+      if (await exists(c)) {
+        inventory = c;
+        break;
+      }
+    }
+  } else if (await exists(join(pdd, "inventory"))) {
+    inventory = join(pdd, "inventory");
+  }
+
+  let cmdline = inputs.cmdline ?? [];
+  if (opts.cmdline !== undefined) {
+    try {
+      cmdline = shlexSplit(opts.cmdline);
+    } catch (e) {
+      throw new ConfigError((e as Error).message, "--cmdline");
+    }
+  }
+
+  let extravarsCopy: JobSpec["extravarsCopy"] = null;
+  const argv: string[] = [opts.binary ?? (opts.module ? "ansible" : "ansible-playbook")];
+  argv.push(...cmdline);
+  if (inventory) argv.push("-i", inventory);
+  if (opts.limit) argv.push("--limit", opts.limit);
+  if (inputs.extravars) {
+    if (inputs.extravars.fromPipe) {
+      extravarsCopy = { path: join(artifactDir, "extravars"), text: inputs.extravars.text };
+      argv.push("-e", `@${extravarsCopy.path}`);
+    } else {
+      argv.push("-e", `@${inputs.extravars.path}`);
+    }
+  }
+  if (opts.extravars && Object.keys(opts.extravars).length) {
+    argv.push("-e", JSON.stringify(opts.extravars));
+  }
+  if (opts.verbosity) argv.push(`-${"v".repeat(opts.verbosity)}`);
+  if (opts.forks) argv.push("--forks", String(opts.forks));
+  if (mode === "playbook" && playbook) argv.push(playbook);
+  if (mode === "module") {
+    argv.push("-m", opts.module!);
+    if (opts.moduleArgs !== undefined) argv.push("-a", opts.moduleArgs);
+    argv.push(opts.hosts!);
+  }
+
+  // The runner's own variables, as ansible-runner sets them.
+  if (env.ANSIBLE_STDOUT_CALLBACK) env.ORIGINAL_STDOUT_CALLBACK = env.ANSIBLE_STDOUT_CALLBACK;
+  if (mode === "module") {
+    env.ANSIBLE_LOAD_CALLBACK_PLUGINS = "1";
+    env.AD_HOC_COMMAND_ID ??= "1";
+  }
+  env.ANSIBLE_STDOUT_CALLBACK = "awx_display";
+  env.ANSIBLE_RETRY_FILES_ENABLED = "False";
+  env.ANSIBLE_HOST_KEY_CHECKING ??= "False";
+  env.AWX_ISOLATED_DATA_DIR = artifactDir;
+  const factCacheType = settings.fact_cache_type ?? "jsonfile";
+  if (factCacheType === "jsonfile") {
+    env.ANSIBLE_CACHE_PLUGIN = "jsonfile";
+    env.ANSIBLE_CACHE_PLUGIN_CONNECTION = join(artifactDir, settings.fact_cache ?? "fact_cache");
+  }
+  env.RUNNER_OMIT_EVENTS = opts.omitEventData ? "True" : "False";
+  env.RUNNER_ONLY_FAILED_EVENTS = opts.onlyFailedEventData ? "True" : "False";
+  env.PYTHONUNBUFFERED = "1";
+  env[JOB_MARKER_ENV] = marker;
+
+  const cwd = mode === "module" || !projectExists && !generatedPlaybook ? pdd : projectDir;
+  const jobTimeout = opts.timeout ?? settings.job_timeout ?? null;
+
+  return {
+    ident,
+    mode,
+    privateDataDir: pdd,
+    artifactDir,
+    artifactBase,
+    argv,
+    cwd,
+    env,
+    prompts: inputs.prompts,
+    secrets: inputs.secrets,
+    sshKey: inputs.sshKey,
+    settings,
+    extravarsCopy,
+    generatedPlaybook,
+    idleTimeout: settings.idle_timeout || null,
+    jobTimeout: jobTimeout || null,
+    rotateArtifacts: opts.rotateArtifacts ?? 0,
+    json: !!opts.json,
+    quiet: !!opts.quiet || !!settings.suppress_ansible_output,
+    marker,
+    warnings: inputs.warnings,
+  };
+}

@@ -1,0 +1,61 @@
+/** The options of one job, as the command line and the library API give them. */
+
+/** Options for a job run; every field mirrors an ansible-runner flag or setting. */
+export interface RunOptions {
+  /** The private data dir (`env/`, `inventory/`, `project/`, `roles/`, `artifacts/`). */
+  privateDataDir: string;
+  /** Job identifier, the artifact sub-directory name; default a new uuid4. */
+  ident?: string;
+  /** Playbook file, relative to the project dir. */
+  playbook?: string;
+  /** Ad-hoc module name (runs `ansible`). */
+  module?: string;
+  /** Arguments for `module`. */
+  moduleArgs?: string;
+  /** Host pattern for module and role runs. */
+  hosts?: string;
+  /** Role to run through a generated playbook. */
+  role?: string;
+  /** Where roles are found (default `<private data dir>/roles`). */
+  rolesPath?: string;
+  /** `key=value` pairs passed as role vars. */
+  roleVars?: string;
+  /** Skip fact gathering in role runs. */
+  roleSkipFacts?: boolean;
+  /** Any program to run instead of Ansible. */
+  binary?: string;
+  /** `--limit` for Ansible. */
+  limit?: string;
+  /** Extra command-line arguments (overrides `env/cmdline`). */
+  cmdline?: string;
+  /** `--forks` for Ansible. */
+  forks?: number;
+  /** Ansible verbosity (number of `-v`). */
+  verbosity?: number;
+  /** Inventory path: absolute, or relative to `<private data dir>/inventory`. */
+  inventory?: string;
+  /** Project dir (default `<private data dir>/project`). */
+  projectDir?: string;
+  /** Base dir for artifacts (default `<private data dir>/artifacts`). */
+  artifactDir?: string;
+  /** Keep only this many artifact dirs (0 keeps all). */
+  rotateArtifacts?: number;
+  /** Print events as JSON lines. */
+  json?: boolean;
+  /** Print nothing on the console. */
+  quiet?: boolean;
+  /** Drop `event_data` from events. */
+  omitEventData?: boolean;
+  /** Keep `event_data` only for failed events. */
+  onlyFailedEventData?: boolean;
+  /** Do not write env files given in-process into `env/` (library and worker use). */
+  omitEnvFiles?: boolean;
+  /** Job timeout in seconds; overrides the `job_timeout` setting. */
+  timeout?: number;
+  /** Extra environment, merged over `env/envvars`. */
+  envvars?: Record<string, string>;
+  /** Extra variables, passed with `-e`. */
+  extravars?: Record<string, unknown>;
+  /** Extra settings, merged over `env/settings`. */
+  settings?: Record<string, unknown>;
+}

@@ -1,0 +1,199 @@
+/**
+ * Turns the job's terminal output into job events. Pure: bytes in, events out.
+ *
+ * The plugin frames each callback's text as `ESC _ RNR <base64 JSON> ESC \` … text …
+ * `ESC _ RNR . ESC \`. Text outside any frame becomes one `verbose` event per line.
+ * Counters start at 1 and line numbers chain: an event's `start_line` is the previous
+ * event's `end_line`.
+ */
+import { asPluginRecord, type JobEvent, type PluginRecord } from "./event.ts";
+
+const OPEN = "\x1b_RNR";
+const CLOSE = "\x1b\\";
+
+/** Options for {@link EventParser}. */
+export interface ParserOptions {
+  /** The job's ident, copied into every event as `runner_ident`. */
+  ident: string;
+  /** pid given to `verbose` events (the job's main process). */
+  pid?: number;
+  /** Clock for `created` of verbose events; injectable for tests. */
+  now?: () => Date;
+  /** uuid source for verbose events; injectable for tests. */
+  uuid?: () => string;
+}
+
+/** Incremental parser: feed PTY bytes with {@link push}, then call {@link end} once. */
+export class EventParser {
+  #decoder = new TextDecoder("utf-8", { fatal: false });
+  #opts: Required<Omit<ParserOptions, "pid">> & { pid?: number };
+  #pending = ""; // undecided tail: a possible marker prefix or an unterminated marker
+  #current: PluginRecord | null = null;
+  #text: string[] = []; // text of the open event, or of the current verbose line
+  #counter = 0;
+  #line = 0;
+
+  constructor(opts: ParserOptions) {
+    this.#opts = {
+      now: () => new Date(),
+      uuid: () => crypto.randomUUID(),
+      ...opts,
+    };
+  }
+
+  /** Feeds a chunk of output; returns the events it completed. */
+  push(bytes: Uint8Array): JobEvent[] {
+    return this.#scan(this.#decoder.decode(bytes, { stream: true }), false);
+  }
+
+  /** Flushes what is left (an unclosed event, a last line without newline). */
+  end(): JobEvent[] {
+    const out = this.#scan(this.#decoder.decode(), true);
+    if (this.#pending) {
+      this.#addText(this.#pending, out);
+      this.#pending = "";
+    }
+    if (this.#current) this.#closeEvent(out);
+    else this.#flushVerbose(out, true);
+    return out;
+  }
+
+  /** Number of events produced so far. */
+  get counter(): number {
+    return this.#counter;
+  }
+
+  #scan(chunk: string, final: boolean): JobEvent[] {
+    const out: JobEvent[] = [];
+    let s = this.#pending + chunk;
+    this.#pending = "";
+    while (s.length > 0) {
+      const open = s.indexOf(OPEN);
+      if (open < 0) {
+        // Keep back a tail that could be the start of a marker split across chunks.
+        const hold = final ? 0 : markerPrefixLength(s);
+        this.#addText(s.slice(0, s.length - hold), out);
+        this.#pending = s.slice(s.length - hold);
+        break;
+      }
+      if (open > 0) this.#addText(s.slice(0, open), out);
+      const close = s.indexOf(CLOSE, open + OPEN.length);
+      if (close < 0) {
+        if (final) this.#addText(s.slice(open), out);
+        else this.#pending = s.slice(open);
+        break;
+      }
+      this.#marker(s.slice(open + OPEN.length, close), s.slice(open, close + CLOSE.length), out);
+      s = s.slice(close + CLOSE.length);
+    }
+    return out;
+  }
+
+  #marker(payload: string, raw: string, out: JobEvent[]): void {
+    if (payload === ".") {
+      if (this.#current) this.#closeEvent(out);
+      return;
+    }
+    const record = decodeRecord(payload);
+    if (!record) {
+      this.#addText(raw, out); // not ours after all: keep it as text
+      return;
+    }
+    if (this.#current) this.#closeEvent(out);
+    else this.#flushVerbose(out, true);
+    this.#current = record;
+  }
+
+  #addText(text: string, out: JobEvent[]): void {
+    if (!text) return;
+    if (this.#current) {
+      this.#text.push(text);
+      return;
+    }
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf("\n", start);
+      if (nl < 0) break;
+      this.#text.push(text.slice(start, nl + 1));
+      this.#flushVerbose(out, false);
+      start = nl + 1;
+    }
+    if (start < text.length) this.#text.push(text.slice(start));
+  }
+
+  #flushVerbose(out: JobEvent[], partial: boolean): void {
+    if (this.#text.length === 0) return;
+    const text = this.#text.join("");
+    this.#text = [];
+    if (partial && text === "") return;
+    out.push(this.#number(
+      {
+        event: "verbose",
+        uuid: this.#opts.uuid(),
+        pid: this.#opts.pid,
+        created: isoNoZone(this.#opts.now()),
+      },
+      text,
+      false,
+    ));
+  }
+
+  #closeEvent(out: JobEvent[]): void {
+    const record = this.#current!;
+    const text = this.#text.join("");
+    this.#current = null;
+    this.#text = [];
+    out.push(this.#number(record, text, true));
+  }
+
+  #number(record: PluginRecord, text: string, withData: boolean): JobEvent {
+    const lines = countNewlines(text);
+    const { event, uuid, pid, created, parent_uuid, event_data, ...extra } = record;
+    const ev: JobEvent = {
+      uuid,
+      counter: ++this.#counter,
+      stdout: text.replace(/[\r\n]+$/, ""),
+      start_line: this.#line,
+      end_line: this.#line + lines,
+      runner_ident: this.#opts.ident,
+      event,
+      pid,
+      created: created ?? isoNoZone(this.#opts.now()),
+    };
+    if (pid === undefined) delete ev.pid;
+    if (parent_uuid) ev.parent_uuid = parent_uuid;
+    Object.assign(ev, extra);
+    if (withData) ev.event_data = event_data ?? {};
+    this.#line += lines;
+    return ev;
+  }
+}
+
+function decodeRecord(payload: string): PluginRecord | null {
+  try {
+    const json = new TextDecoder().decode(Uint8Array.fromBase64(payload));
+    return asPluginRecord(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}
+
+/** Length of the longest suffix of `s` that is a proper prefix of the open marker. */
+function markerPrefixLength(s: string): number {
+  const max = Math.min(OPEN.length - 1, s.length);
+  for (let n = max; n > 0; n--) {
+    if (OPEN.startsWith(s.slice(s.length - n))) return n;
+  }
+  return 0;
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+/** ISO time without the zone suffix, as Python's `datetime.utcnow().isoformat()`. */
+export function isoNoZone(d: Date): string {
+  return d.toISOString().replace(/Z$/, "000");
+}

@@ -1,0 +1,364 @@
+# runner's stdout callback: prints what Ansible's default callback prints and
+# frames every callback's text with an in-band event record.
+#
+# Protocol (read by src/events/parser.ts):
+#   ESC _ R N R { base64(JSON event) } ESC \     begins an event; its text follows
+#   ESC _ R N R . ESC \                          ends the current event
+# APC strings are ignored by terminals, contain no newline (so the PTY leaves
+# them alone) and cost no file write per event. The runner assigns counters and
+# line numbers; this side only describes the event.
+from __future__ import annotations
+
+DOCUMENTATION = """
+    name: awx_display
+    type: stdout
+    short_description: runner event stream (default output plus event records)
+    description:
+      - Wraps the default stdout callback and frames each callback's output with an event record.
+    extends_documentation_fragment:
+      - default_callback
+    requirements:
+      - set as stdout callback in configuration
+"""
+
+import base64
+import datetime
+import functools
+import json
+import os
+import sys
+import threading
+import uuid
+
+from ansible.plugins.callback.default import CallbackModule as DefaultCallbackModule
+from ansible.utils.display import Display
+
+CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+FAILED_EVENTS = ("runner_on_failed", "runner_on_async_failed", "runner_item_on_failed")
+
+_lock = threading.RLock()
+_state = threading.local()
+
+
+def _env_true(name):
+    return os.environ.get(name, "False").lower() == "true"
+
+
+def _now():
+    return datetime.datetime.utcnow().isoformat()
+
+
+def _write_raw(text):
+    stream = sys.stdout
+    stream.write(text)
+    stream.flush()
+
+
+def _begin(record):
+    payload = base64.b64encode(json.dumps(record, default=str).encode("utf-8")).decode("ascii")
+    _write_raw("\x1b_RNR" + payload + "\x1b\\")
+
+
+def _end():
+    _write_raw("\x1b_RNR.\x1b\\")
+
+
+def _in_event():
+    return getattr(_state, "depth", 0) > 0
+
+
+class _Emitter(object):
+    """Builds event records and frames the text printed while one is open."""
+
+    def __init__(self):
+        self.omit = _env_true("RUNNER_OMIT_EVENTS")
+        self.only_failed = _env_true("RUNNER_ONLY_FAILED_EVENTS")
+        self.max_res = int(os.environ.get("MAX_EVENT_RES", "700000"))
+        self.context = {}
+
+    def record(self, event, data):
+        data = dict(self.context, **data)
+        event_uuid = data.get("uuid") or str(uuid.uuid4())
+        data["uuid"] = event_uuid
+        record = {"event": event, "uuid": event_uuid, "pid": os.getpid(), "created": _now()}
+        for key in ("job_id", "ad_hoc_command_id", "project_update_id"):
+            value = os.environ.get(key.upper(), "")
+            if value.isdigit():
+                record[key] = int(value)
+        parent = data.pop("parent_uuid", None)
+        if not parent:
+            for key in ("task_uuid", "play_uuid", "playbook_uuid"):
+                if data.get(key) and data.get(key) != event_uuid:
+                    parent = data[key]
+                    break
+        if parent:
+            record["parent_uuid"] = parent
+        if "verbosity" in data:
+            record["verbosity"] = data.pop("verbosity")
+        keep = not self.omit and (not self.only_failed or event in FAILED_EVENTS)
+        if not keep:
+            data = {}
+        elif event != "playbook_on_stats" and "res" in data and len(str(data["res"])) > self.max_res:
+            data["res"] = {}
+        record["event_data"] = data
+        return record
+
+    def run(self, event, data, fn, *args, **kwargs):
+        with _lock:
+            _begin(self.record(event, data))
+            _state.depth = getattr(_state, "depth", 0) + 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _state.depth -= 1
+                _end()
+
+
+_emitter = None
+
+
+def _wrap_kind(name, event):
+    original = getattr(Display, name)
+
+    @functools.wraps(original)
+    def wrapper(self, *args, **kwargs):
+        previous = getattr(_state, "kind", None)
+        _state.kind = event
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _state.kind = previous
+
+    setattr(Display, name, wrapper)
+
+
+def _patch_display():
+    # Text Ansible prints outside a callback (warnings, deprecations, errors) still becomes an
+    # event of the matching kind. Only Display.display writes, so only it opens an event: a
+    # debug() call that prints nothing makes no event.
+    if getattr(Display, "_runner_patched", False):
+        return
+    for name in ("warning", "deprecated", "error", "debug", "verbose"):
+        _wrap_kind(name, name)
+    original = Display.display
+
+    @functools.wraps(original)
+    def display(self, *args, **kwargs):
+        if _emitter is None or _in_event():
+            return original(self, *args, **kwargs)
+        event = getattr(_state, "kind", None) or "verbose"
+        return _emitter.run(event, {}, original, self, *args, **kwargs)
+
+    Display.display = display
+    Display._runner_patched = True
+
+
+class CallbackModule(DefaultCallbackModule):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "stdout"
+    CALLBACK_NAME = "awx_display"
+
+    def __init__(self):
+        global _emitter
+        super(CallbackModule, self).__init__()
+        _emitter = self._emitter = _Emitter()
+        _patch_display()
+        self._task_started = {}
+
+    def set_options(self, *args, **kwargs):
+        super(CallbackModule, self).set_options(*args, **kwargs)
+
+    # -- context helpers -------------------------------------------------
+    def _emit(self, event, data, fn, *args, **kwargs):
+        return self._emitter.run(event, data, fn, *args, **kwargs)
+
+    def _set_ctx(self, **values):
+        for key, value in values.items():
+            if value is None:
+                self._emitter.context.pop(key, None)
+            else:
+                self._emitter.context[key] = value
+
+    def _clear_task_ctx(self):
+        for key in ("task", "task_uuid", "task_action", "resolved_action", "task_args", "task_path"):
+            self._emitter.context.pop(key, None)
+
+    @staticmethod
+    def _task_data(task):
+        args = ""
+        if task.no_log:
+            args = CENSORED
+        elif getattr(task, "args", None) and os.environ.get("DISPLAY_ARGS_TO_STDOUT", "").lower() == "true":
+            args = ", ".join("%s=%s" % kv for kv in task.args.items())
+        return {
+            "task": task.get_name().strip(),
+            "task_uuid": str(task._uuid),
+            "task_action": task.action,
+            "resolved_action": getattr(task, "resolved_action", task.action),
+            "task_args": args,
+            "task_path": task.get_path(),
+        }
+
+    @staticmethod
+    def _clean_result(result):
+        res = dict(result._result)
+        if res.get("_ansible_no_log", False):
+            res = {"censored": CENSORED, "changed": res.get("changed", False)}
+        elif isinstance(res.get("results"), list):
+            res["results"] = [
+                {"censored": CENSORED} if isinstance(item, dict) and item.get("_ansible_no_log", False) else item
+                for item in res["results"]
+            ]
+        return res
+
+    def _host_data(self, result, **extra):
+        task_uuid = str(result._task._uuid)
+        host = result._host.get_name()
+        start = self._task_started.get((task_uuid, host))
+        end = datetime.datetime.utcnow()
+        data = {
+            "host": host,
+            "remote_addr": result._host.address,
+            "res": self._clean_result(result),
+        }
+        if start is not None:
+            data["start"] = start.isoformat()
+            data["end"] = end.isoformat()
+            data["duration"] = (end - start).total_seconds()
+        data.update(extra)
+        return data
+
+    @staticmethod
+    def _loop(task):
+        return getattr(task, "loop_with", None) or ("items" if getattr(task, "loop", None) else None)
+
+    # -- playbook-level callbacks ---------------------------------------
+    def v2_playbook_on_start(self, playbook):
+        playbook_uuid = str(uuid.uuid4())
+        self._set_ctx(playbook=os.path.basename(playbook._file_name), playbook_uuid=playbook_uuid)
+        self._emit("playbook_on_start", {"uuid": playbook_uuid},
+                   super(CallbackModule, self).v2_playbook_on_start, playbook)
+
+    def v2_playbook_on_vars_prompt(self, varname, private=True, prompt=None, encrypt=None,
+                                   confirm=False, salt_size=None, salt=None, default=None, unsafe=None):
+        data = {"varname": varname, "private": private, "prompt": prompt, "encrypt": encrypt,
+                "confirm": confirm, "salt_size": salt_size, "salt": salt, "default": default, "unsafe": unsafe}
+        self._emit("playbook_on_vars_prompt", data,
+                   super(CallbackModule, self).v2_playbook_on_vars_prompt, varname, private, prompt,
+                   encrypt, confirm, salt_size, salt, default, unsafe)
+
+    def v2_playbook_on_include(self, included_file):
+        data = {"included_file": included_file._filename}
+        self._emit("playbook_on_include", data, super(CallbackModule, self).v2_playbook_on_include, included_file)
+
+    def v2_playbook_on_play_start(self, play):
+        play_uuid = str(play._uuid)
+        pattern = ",".join(play.hosts) if isinstance(play.hosts, list) else play.hosts
+        self._clear_task_ctx()
+        self._set_ctx(play=play.get_name(), play_uuid=play_uuid, play_pattern=pattern)
+        if "playbook_uuid" not in self._emitter.context:
+            # Ad-hoc commands have no playbook_on_start.
+            self._set_ctx(playbook="", playbook_uuid="")
+        data = {"name": play.get_name(), "pattern": pattern, "uuid": play_uuid}
+        self._emit("playbook_on_play_start", data, super(CallbackModule, self).v2_playbook_on_play_start, play)
+
+    def v2_playbook_on_import_for_host(self, result, imported_file):
+        self._emit("playbook_on_import_for_host", {}, lambda: None)
+
+    def v2_playbook_on_not_import_for_host(self, result, missing_file):
+        self._emit("playbook_on_not_import_for_host", {}, lambda: None)
+
+    def _emit_task_start(self, task, fn, *args):
+        self._clear_task_ctx()
+        data = self._task_data(task)
+        self._set_ctx(**data)
+        event_data = {"name": data["task"], "uuid": data["task_uuid"]}
+        if fn.__name__ == "v2_playbook_on_task_start":
+            event_data["is_conditional"] = args[1]
+        self._emit("playbook_on_task_start", event_data, fn, *args)
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._emit_task_start(task, super(CallbackModule, self).v2_playbook_on_task_start, task, is_conditional)
+
+    def v2_playbook_on_cleanup_task_start(self, task):
+        self._emit_task_start(task, super(CallbackModule, self).v2_playbook_on_cleanup_task_start, task)
+
+    def v2_playbook_on_handler_task_start(self, task):
+        self._emit_task_start(task, super(CallbackModule, self).v2_playbook_on_handler_task_start, task)
+
+    def v2_playbook_on_no_hosts_matched(self):
+        self._emit("playbook_on_no_hosts_matched", {}, super(CallbackModule, self).v2_playbook_on_no_hosts_matched)
+
+    def v2_playbook_on_no_hosts_remaining(self):
+        self._emit("playbook_on_no_hosts_remaining", {},
+                   super(CallbackModule, self).v2_playbook_on_no_hosts_remaining)
+
+    def v2_playbook_on_notify(self, handler, host):
+        data = {"handler": handler.get_name(), "host": host.get_name()}
+        self._emit("playbook_on_notify", data, super(CallbackModule, self).v2_playbook_on_notify, handler, host)
+
+    def v2_playbook_on_stats(self, stats):
+        self._clear_task_ctx()
+        for key in ("play", "play_uuid", "play_pattern"):
+            self._emitter.context.pop(key, None)
+        data = {
+            "changed": dict(stats.changed), "dark": dict(stats.dark), "failures": dict(stats.failures),
+            "ignored": dict(getattr(stats, "ignored", {})), "ok": dict(stats.ok),
+            "processed": dict(stats.processed), "rescued": dict(getattr(stats, "rescued", {})),
+            "skipped": dict(stats.skipped), "artifact_data": dict(stats.custom.get("_run", {})),
+        }
+        self._emit("playbook_on_stats", data, super(CallbackModule, self).v2_playbook_on_stats, stats)
+
+    # -- host-level callbacks -------------------------------------------
+    def v2_runner_on_start(self, host, task):
+        key = (str(task._uuid), host.get_name())
+        self._task_started[key] = datetime.datetime.utcnow()
+        self._emit("runner_on_start", {"host": host.get_name()},
+                   super(CallbackModule, self).v2_runner_on_start, host, task)
+
+    def _runner(self, event, result, fn, *args, **extra):
+        data = self._host_data(result, **extra)
+        self._emit(event, data, fn, result, *args)
+
+    def v2_runner_on_ok(self, result):
+        self._runner("runner_on_ok", result, super(CallbackModule, self).v2_runner_on_ok,
+                     event_loop=self._loop(result._task))
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._runner("runner_on_failed", result, super(CallbackModule, self).v2_runner_on_failed, ignore_errors,
+                     ignore_errors=ignore_errors, event_loop=self._loop(result._task))
+
+    def v2_runner_on_skipped(self, result):
+        self._runner("runner_on_skipped", result, super(CallbackModule, self).v2_runner_on_skipped,
+                     event_loop=self._loop(result._task))
+
+    def v2_runner_on_unreachable(self, result):
+        self._runner("runner_on_unreachable", result, super(CallbackModule, self).v2_runner_on_unreachable)
+
+    def v2_runner_on_async_poll(self, result):
+        self._runner("runner_on_async_poll", result, super(CallbackModule, self).v2_runner_on_async_poll,
+                     jid=result._result.get("ansible_job_id"))
+
+    def v2_runner_on_async_ok(self, result):
+        self._runner("runner_on_async_ok", result, super(CallbackModule, self).v2_runner_on_async_ok,
+                     jid=result._result.get("ansible_job_id"))
+
+    def v2_runner_on_async_failed(self, result):
+        self._runner("runner_on_async_failed", result, super(CallbackModule, self).v2_runner_on_async_failed,
+                     jid=result._result.get("ansible_job_id"))
+
+    def v2_on_file_diff(self, result):
+        self._runner("runner_on_file_diff", result, super(CallbackModule, self).v2_on_file_diff,
+                     diff=result._result.get("diff"))
+
+    def v2_runner_item_on_ok(self, result):
+        self._runner("runner_item_on_ok", result, super(CallbackModule, self).v2_runner_item_on_ok)
+
+    def v2_runner_item_on_failed(self, result):
+        self._runner("runner_item_on_failed", result, super(CallbackModule, self).v2_runner_item_on_failed)
+
+    def v2_runner_item_on_skipped(self, result):
+        self._runner("runner_item_on_skipped", result, super(CallbackModule, self).v2_runner_item_on_skipped)
+
+    def v2_runner_retry(self, result):
+        self._runner("runner_retry", result, super(CallbackModule, self).v2_runner_retry)

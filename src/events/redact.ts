@@ -1,0 +1,47 @@
+/** Removes secret values (passwords, key lines) from events before anything writes them. */
+import type { JobEvent } from "./event.ts";
+
+const MASK = "********";
+
+/** Replaces every occurrence of any secret in strings, deeply. Secrets shorter than 3 chars are ignored. */
+export class Redactor {
+  #secrets: string[];
+
+  constructor(secrets: string[]) {
+    // Longest first, so a secret containing another is masked whole.
+    this.#secrets = [...new Set(secrets.filter((s) => s.length >= 3))].sort((a, b) =>
+      b.length - a.length
+    );
+  }
+
+  /** True when there is nothing to mask. */
+  get empty(): boolean {
+    return this.#secrets.length === 0;
+  }
+
+  /** Masks secrets in a string. */
+  text(s: string): string {
+    for (const secret of this.#secrets) {
+      if (s.includes(secret)) s = s.replaceAll(secret, MASK);
+    }
+    return s;
+  }
+
+  /** Masks secrets in any JSON-like value (returns a new value when something changed). */
+  value<T>(v: T): T {
+    if (this.empty) return v;
+    if (typeof v === "string") return this.text(v) as T;
+    if (Array.isArray(v)) return v.map((x) => this.value(x)) as T;
+    if (v && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[this.text(k)] = this.value(x);
+      return out as T;
+    }
+    return v;
+  }
+
+  /** Masks an event in place of its strings. */
+  event(ev: JobEvent): JobEvent {
+    return this.empty ? ev : this.value(ev);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The prompt/answer loop as a pure state machine: output text in, answers out. Each
+ * pattern is searched in the output seen since the last answer, as pexpect does.
+ */
+
+/** A compiled `env/passwords` entry. */
+export interface PromptRule {
+  pattern: RegExp;
+  answer: string;
+}
+
+/** Output kept for matching: prompts are short, so a bounded window is enough. */
+const WINDOW = 8192;
+
+/** Feeds output, yields the lines to send. */
+export class PromptMatcher {
+  #rules: PromptRule[];
+  #window = "";
+
+  constructor(rules: PromptRule[]) {
+    this.#rules = rules;
+  }
+
+  /** Adds output; returns the answers (each with its newline) to write, in order. */
+  feed(text: string): string[] {
+    if (this.#rules.length === 0) return [];
+    this.#window = (this.#window + text).slice(-WINDOW);
+    const answers: string[] = [];
+    for (;;) {
+      let best: { end: number; start: number; answer: string } | null = null;
+      for (const rule of this.#rules) {
+        rule.pattern.lastIndex = 0;
+        const m = rule.pattern.exec(this.#window);
+        if (m && (best === null || m.index < best.start)) {
+          best = { start: m.index, end: m.index + m[0].length, answer: rule.answer };
+        }
+      }
+      if (!best) break;
+      answers.push(best.answer + "\n");
+      this.#window = this.#window.slice(Math.max(best.end, best.start + 1));
+    }
+    return answers;
+  }
+}
+
+/**
+ * Compiles a Python `re` pattern (as ansible-runner users write them) into a JS RegExp with
+ * multiline semantics. Leading inline flags such as `(?i)` are honoured. Throws on a bad pattern.
+ */
+export function compilePythonRegex(source: string): RegExp {
+  let flags = "m";
+  let body = source;
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(body);
+  if (inline) {
+    body = body.slice(inline[0].length);
+    if (inline[1].includes("i")) flags += "i";
+    if (inline[1].includes("s")) flags += "s";
+  }
+  // Python's \Z is JS's $ without multiline; (?P<name>…) is (?<name>…).
+  body = body.replace(/\(\?P</g, "(?<").replace(/\(\?P=(\w+)\)/g, "\\k<$1>");
+  return new RegExp(body.replace(/\\Z/g, "(?![\\s\\S])"), flags);
+}

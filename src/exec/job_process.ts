@@ -1,0 +1,110 @@
+/**
+ * Runs one program under a pty to its end: answers prompts, enforces the idle and job
+ * timeouts, honours cancel, and leaves no process of the job behind.
+ */
+import { exitCode, tryWait } from "./libc.ts";
+import { PromptMatcher, type PromptRule } from "./expect.ts";
+import { killJobTree } from "./process_tree.ts";
+import { spawnPty } from "./pty.ts";
+
+/** How a job process ended. */
+export type ProcessEnd = "exited" | "timeout" | "canceled";
+
+/** Inputs of {@link runProcess}. */
+export interface ProcessOptions {
+  /** Resolved executable path. */
+  file: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  prompts: PromptRule[];
+  /** Seconds without output before the job is stopped (null: none). */
+  idleTimeout: number | null;
+  /** Seconds the job may run (null: none). */
+  jobTimeout: number | null;
+  /** Aborting it cancels the job. */
+  signal?: AbortSignal;
+  marker: string;
+  /** Called with each chunk of terminal output, in order. */
+  onOutput: (bytes: Uint8Array) => void;
+  /** Called once the child is running. */
+  onStart?: (pid: number) => void;
+}
+
+/** Result of {@link runProcess}. */
+export interface ProcessResult {
+  end: ProcessEnd;
+  /** Exit code (128+N when killed by signal N); 254 after a timeout or cancel. */
+  rc: number;
+  pid: number;
+}
+
+/** How often the loop wakes up with no output, to check timeouts, cancel and exit. */
+const TICK_MS = 100;
+/** After the main process exits, how long to wait for the output to drain. */
+const DRAIN_MS = 2000;
+
+/** Runs the program; resolves when it and every process it started are gone. */
+export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
+  const proc = spawnPty({ file: opts.file, argv: opts.argv, env: opts.env, cwd: opts.cwd });
+  opts.onStart?.(proc.pid);
+  const matcher = new PromptMatcher(opts.prompts);
+  const decoder = new TextDecoder();
+  const started = Date.now();
+  let lastOutput = started;
+  let status: number | null = null;
+  let end: ProcessEnd = "exited";
+  let eof = false;
+
+  const deliver = (chunk: Uint8Array) => {
+    lastOutput = Date.now();
+    opts.onOutput(chunk);
+    for (const answer of matcher.feed(decoder.decode(chunk, { stream: true }))) proc.write(answer);
+  };
+
+  try {
+    for (;;) {
+      if (eof) await new Promise((r) => setTimeout(r, TICK_MS));
+      else {
+        const chunk = await proc.read(TICK_MS);
+        if (chunk === null) eof = true;
+        else if (chunk.length) deliver(chunk);
+      }
+      status ??= tryWait(proc.pid);
+      if (status !== null) break;
+      const now = Date.now();
+      if (opts.signal?.aborted) end = "canceled";
+      else if (opts.jobTimeout && now - started >= opts.jobTimeout * 1000) end = "timeout";
+      else if (opts.idleTimeout && now - lastOutput >= opts.idleTimeout * 1000) end = "timeout";
+      if (end !== "exited") break;
+    }
+
+    if (end === "exited" && !eof) {
+      // Output still buffered in the pty belongs to the job: read it before killing leftovers.
+      for (let quiet = 0; quiet < 2;) {
+        const chunk = await proc.read(50);
+        if (chunk === null) {
+          eof = true;
+          break;
+        }
+        if (chunk.length) deliver(chunk);
+        else quiet++;
+      }
+    }
+    // Whatever the ending, nothing of the job may outlive it (background tasks included).
+    await killJobTree(proc.pid, opts.marker, end === "exited" ? 200 : 1000);
+    const drainUntil = Date.now() + DRAIN_MS;
+    while (!eof && Date.now() < drainUntil) {
+      const chunk = await proc.read(50);
+      if (chunk === null) break;
+      if (chunk.length) deliver(chunk);
+    }
+    while (status === null) {
+      status = tryWait(proc.pid);
+      if (status === null) await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    proc.close();
+  }
+  return { end, rc: end === "exited" ? exitCode(status) : 254, pid: proc.pid };
+}

@@ -1,0 +1,143 @@
+/**
+ * Finding and killing every process that belongs to a job: its session, its descendants,
+ * and anything that carries the job's marker in its environment (daemonized async tasks
+ * that left the session and were reparented).
+ */
+import { tryWait } from "./libc.ts";
+
+/** One row of the process table. */
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  sid: number;
+  /** Whether the environment carries the job's marker (null when unreadable). */
+  marked: boolean | null;
+}
+
+/** The environment variable whose value marks a job's processes. */
+export const JOB_MARKER_ENV = "RUNNER_JOB_MARKER";
+
+/** Parses the fields runner needs from `/proc/<pid>/stat`. */
+export function parseStat(text: string): { pid: number; ppid: number; sid: number } | null {
+  const close = text.lastIndexOf(")");
+  if (close < 0) return null;
+  const pid = parseInt(text, 10);
+  const fields = text.slice(close + 2).split(" ");
+  // state ppid pgrp session …
+  const ppid = parseInt(fields[1], 10);
+  const sid = parseInt(fields[3], 10);
+  if ([pid, ppid, sid].some(Number.isNaN)) return null;
+  return { pid, ppid, sid };
+}
+
+/** Pure selection: the job's processes given a snapshot of the table. */
+export function selectJobProcesses(
+  procs: ProcInfo[],
+  job: { sid: number; self: number },
+): number[] {
+  const chosen = new Set<number>();
+  for (const p of procs) {
+    if (p.pid === job.self) continue;
+    if (p.sid === job.sid || p.marked) chosen.add(p.pid);
+  }
+  // Descendants of anything chosen (a child that called setsid and cleared its environment).
+  const children = new Map<number, number[]>();
+  for (const p of procs) {
+    const list = children.get(p.ppid) ?? [];
+    list.push(p.pid);
+    children.set(p.ppid, list);
+  }
+  const stack = [...chosen];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    for (const c of children.get(pid) ?? []) {
+      if (!chosen.has(c) && c !== job.self) {
+        chosen.add(c);
+        stack.push(c);
+      }
+    }
+  }
+  return [...chosen];
+}
+
+function readProcs(marker: string): ProcInfo[] {
+  const needle = new TextEncoder().encode(`${JOB_MARKER_ENV}=${marker}\0`);
+  const out: ProcInfo[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const st = parseStat(Deno.readTextFileSync(`/proc/${entry.name}/stat`));
+      if (!st) continue;
+      let marked: boolean | null = null;
+      try {
+        marked = includesBytes(Deno.readFileSync(`/proc/${entry.name}/environ`), needle);
+      } catch { /* no permission, or gone */ }
+      out.push({ ...st, marked });
+    } catch { /* exited while listing */ }
+  }
+  return out;
+}
+
+function includesBytes(hay: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    if (i > 0 && hay[i - 1] !== 0) continue; // only at the start of a variable
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** The job's live processes now. */
+export function jobProcesses(sid: number, marker: string): number[] {
+  return selectJobProcesses(readProcs(marker), { sid, self: Deno.pid });
+}
+
+function signal(pids: number[], sig: Deno.Signal): void {
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, sig);
+    } catch { /* already gone */ }
+  }
+}
+
+/**
+ * Terminates the whole job: SIGTERM, up to `graceMs` for it to go, then SIGKILL until a scan
+ * finds nothing. Reaps any of them that were reparented to this process.
+ */
+export async function killJobTree(
+  sid: number,
+  marker: string,
+  graceMs = 1000,
+): Promise<void> {
+  let pids = jobProcesses(sid, marker);
+  if (pids.length === 0) return;
+  signal(pids, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    reap(pids);
+    pids = jobProcesses(sid, marker).filter(isAlive);
+    if (pids.length === 0) return;
+  }
+  for (let round = 0; round < 50; round++) {
+    signal(pids, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 20));
+    reap(pids);
+    pids = jobProcesses(sid, marker).filter(isAlive);
+    if (pids.length === 0) return;
+  }
+}
+
+function reap(pids: number[]): void {
+  for (const pid of pids) tryWait(pid);
+}
+
+/** True unless the process is gone or a zombie. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Spawning a process on a new pseudo-terminal, as pexpect does: the child leads a new
+ * session whose controlling terminal is the pts, and its stdin, stdout and stderr are the pts.
+ */
+import { cstr, cstrArray, errno, libc } from "./libc.ts";
+
+const O_RDWR = 0o2;
+const O_NOCTTY = 0o400;
+const O_CLOEXEC = 0o2000000;
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+const POSIX_SPAWN_SETSID = 0x80;
+const TIOCSWINSZ = 0x5414n;
+const TCSANOW = 0;
+const ECHO = 0o10;
+const POLLIN = 0x1;
+const POLLHUP = 0x10;
+const EINTR = 4;
+const EAGAIN = 11;
+
+/** What to spawn. `file` must be a path (already resolved against the job's PATH). */
+export interface PtySpawnOptions {
+  file: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  rows?: number;
+  cols?: number;
+  /** Terminal echo; off by default, as ansible-runner spawns with echo=False. */
+  echo?: boolean;
+}
+
+/** A child on a pty: read its output from `fd`, write input to it, reap it by `pid`. */
+export class PtyProcess {
+  readonly pid: number;
+  readonly fd: number;
+  #closed = false;
+  #pollBuf = new Uint8Array(8);
+  #readBuf = new Uint8Array(65536);
+
+  constructor(pid: number, fd: number) {
+    this.pid = pid;
+    this.fd = fd;
+  }
+
+  /**
+   * Waits up to `timeoutMs` for output. Returns the bytes read, an empty array when nothing
+   * came, or null at end of file (every slave side closed).
+   */
+  async read(timeoutMs: number): Promise<Uint8Array | null> {
+    if (this.#closed) return null;
+    const view = new DataView(this.#pollBuf.buffer);
+    view.setInt32(0, this.fd, true);
+    view.setInt16(4, POLLIN, true);
+    view.setInt16(6, 0, true);
+    const n = await libc().poll(this.#pollBuf, 1n, timeoutMs);
+    if (this.#closed) return null;
+    if (n <= 0) return new Uint8Array(0);
+    const revents = view.getInt16(6, true);
+    if (!(revents & (POLLIN | POLLHUP))) return null;
+    const r = Number(libc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
+    if (r > 0) return this.#readBuf.slice(0, r);
+    if (r < 0 && (errno() === EINTR || errno() === EAGAIN)) return new Uint8Array(0);
+    return null; // 0 or EIO: the slave side is gone
+  }
+
+  /** Writes input to the terminal (answers to prompts). */
+  write(data: string): void {
+    const bytes = new TextEncoder().encode(data);
+    let off = 0;
+    while (off < bytes.length && !this.#closed) {
+      const r = Number(libc().write(this.fd, bytes.subarray(off), BigInt(bytes.length - off)));
+      if (r <= 0) break;
+      off += r;
+    }
+  }
+
+  /** Closes the master side. Only call when no read is in flight. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    libc().close(this.fd);
+  }
+}
+
+/** Raised when the pty or the spawn itself fails (not when the program exits non-zero). */
+export class SpawnError extends Error {
+  constructor(message: string, readonly errno: number) {
+    super(message);
+    this.name = "SpawnError";
+  }
+}
+
+/** Spawns `file` on a new pty in a new session. */
+export function spawnPty(opts: PtySpawnOptions): PtyProcess {
+  const c = libc();
+  const master = c.posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) throw new SpawnError("posix_openpt failed", errno());
+  let slave = -1;
+  try {
+    if (c.grantpt(master) !== 0 || c.unlockpt(master) !== 0) {
+      throw new SpawnError("grantpt/unlockpt failed", errno());
+    }
+    const nameBuf = new Uint8Array(128);
+    if (c.ptsname_r(master, nameBuf, BigInt(nameBuf.length)) !== 0) {
+      throw new SpawnError("ptsname_r failed", errno());
+    }
+    const ptsName = nameBuf.subarray(0, nameBuf.indexOf(0));
+    const winsize = new Uint16Array([opts.rows ?? 24, opts.cols ?? 80, 0, 0]);
+    c.ioctl(master, TIOCSWINSZ, new Uint8Array(winsize.buffer));
+
+    // Our own slave fd stays open until spawn returns, or EOF could come before the child opens it.
+    slave = c.open(cstr(new TextDecoder().decode(ptsName)), O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+    if (slave < 0) throw new SpawnError("cannot open the pty slave", errno());
+    if (!opts.echo) {
+      const termios = new Uint8Array(60);
+      if (c.tcgetattr(slave, termios) === 0) {
+        const dv = new DataView(termios.buffer);
+        dv.setUint32(12, dv.getUint32(12, true) & ~ECHO, true);
+        c.tcsetattr(slave, TCSANOW, termios);
+      }
+    }
+    const pid = spawnOnPts(opts, new TextDecoder().decode(ptsName));
+    return new PtyProcess(pid, master);
+  } catch (e) {
+    c.close(master);
+    throw e;
+  } finally {
+    if (slave >= 0) c.close(slave);
+  }
+}
+
+function spawnOnPts(opts: PtySpawnOptions, ptsPath: string): number {
+  const c = libc();
+  const actions = new Uint8Array(80);
+  const attr = new Uint8Array(336);
+  const sigset = new Uint8Array(128);
+  c.posix_spawn_file_actions_init(actions);
+  c.posix_spawnattr_init(attr);
+  try {
+    // setsid happens before the file actions, so opening the pts makes it the controlling tty.
+    c.posix_spawn_file_actions_addopen(actions, 0, cstr(ptsPath), O_RDWR, 0);
+    c.posix_spawn_file_actions_adddup2(actions, 0, 1);
+    c.posix_spawn_file_actions_adddup2(actions, 0, 2);
+    c.posix_spawn_file_actions_addchdir_np(actions, cstr(opts.cwd));
+    c.posix_spawnattr_setflags(
+      attr,
+      POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK,
+    );
+    // Deno ignores SIGPIPE; children must start with default dispositions and no mask.
+    c.sigfillset(sigset);
+    c.posix_spawnattr_setsigdefault(attr, sigset);
+    c.sigemptyset(sigset);
+    c.posix_spawnattr_setsigmask(attr, sigset);
+
+    const argv = cstrArray(opts.argv);
+    const envp = cstrArray(Object.entries(opts.env).map(([k, v]) => `${k}=${v}`));
+    const pidBuf = new Int32Array(1);
+    const rc = c.posix_spawn(
+      new Uint8Array(pidBuf.buffer),
+      cstr(opts.file),
+      actions,
+      attr,
+      new Uint8Array(argv.array.buffer),
+      new Uint8Array(envp.array.buffer),
+    );
+    if (rc !== 0) throw new SpawnError(`cannot start ${opts.file}: errno ${rc}`, rc);
+    // Keep the strings reachable until the call returned.
+    void argv.keep;
+    void envp.keep;
+    return pidBuf[0];
+  } finally {
+    c.posix_spawn_file_actions_destroy(actions);
+    c.posix_spawnattr_destroy(attr);
+  }
+}

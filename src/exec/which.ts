@@ -1,0 +1,26 @@
+/** Finding an executable the way the job's own PATH would. */
+import { isAbsolute, join, resolve } from "node:path";
+
+function isExecutableFile(path: string): boolean {
+  try {
+    const st = Deno.statSync(path);
+    return st.isFile && ((st.mode ?? 0) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves `name` against `path` (the job's PATH); null when there is no such program. */
+export function which(name: string, path: string | undefined, cwd: string): string | null {
+  if (name.includes("/")) {
+    const full = isAbsolute(name) ? name : resolve(cwd, name);
+    return isExecutableFile(full) ? full : null;
+  }
+  for (const dir of (path ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
+    const candidate = join(dir || ".", name);
+    if (isExecutableFile(candidate)) {
+      return isAbsolute(candidate) ? candidate : resolve(cwd, candidate);
+    }
+  }
+  return null;
+}

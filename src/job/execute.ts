@@ -1,0 +1,153 @@
+/**
+ * The one job pipeline: a prepared JobSpec runs under a pty; its output is parsed into events,
+ * redacted, and handed to the sinks; the artifact dir records everything.
+ */
+import { join } from "node:path";
+import pluginSource from "../events/plugin/awx_display.py" with { type: "text" };
+import { EventParser } from "../events/parser.ts";
+import { Redactor } from "../events/redact.ts";
+import type { JobEvent } from "../events/event.ts";
+import type { JobSpec } from "../config/job_spec.ts";
+import { runProcess } from "../exec/job_process.ts";
+import { type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
+import { which } from "../exec/which.ts";
+import { becomeSubreaper } from "../exec/libc.ts";
+import { ArtifactWriter, writePrivateFile } from "../sinks/artifacts.ts";
+import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
+import { rotateArtifacts } from "./rotate.ts";
+
+/** The end of a job. */
+export interface JobResult {
+  status: JobStatus;
+  rc: number;
+  ident: string;
+  artifactDir: string;
+  /** Number of events produced. */
+  events: number;
+  explanation?: string;
+}
+
+/** Runtime hooks of {@link executeJob}. */
+export interface ExecuteOptions {
+  /** Sinks called before the artifacts writer (a false from `event` keeps the event file out). */
+  before?: JobSink[];
+  /** Sinks called after the artifacts writer (console, wire, emitters). */
+  after?: JobSink[];
+  /** Aborting cancels the job. */
+  signal?: AbortSignal;
+  /** Diagnostics (debug log); secrets never reach it. */
+  log?: (msg: string) => void;
+}
+
+/** Runs the job to its end. Never throws for job failures; throws only if artifacts cannot be written. */
+export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Promise<JobResult> {
+  const log = opts.log ?? (() => {});
+  becomeSubreaper();
+  Deno.mkdirSync(spec.artifactBase, { recursive: true, mode: 0o700 });
+  const artifacts = new ArtifactWriter({
+    dir: spec.artifactDir,
+    json: spec.json,
+    suppressOutputFile: spec.settings.suppress_output_file,
+  });
+  if (spec.rotateArtifacts > 0) rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, log);
+
+  const sinks: JobSink[] = [...(opts.before ?? []), artifacts, ...(opts.after ?? [])];
+  const redactor = new Redactor(spec.secrets);
+  const emitStatus = (status: JobStatus, info: Omit<StatusInfo, "runner_ident"> = {}) => {
+    for (const s of sinks) s.status?.(status, { runner_ident: spec.ident, ...info });
+  };
+  const emitEvent = (ev: JobEvent) => {
+    const clean = redactor.event(ev);
+    for (const s of sinks) if (s.event?.(clean) === false) break;
+  };
+
+  // The callback plugin travels inside the program and is written next to the job's artifacts.
+  const callbackDir = join(spec.artifactDir, "callback");
+  Deno.mkdirSync(callbackDir, { recursive: true, mode: 0o700 });
+  writePrivateFile(join(callbackDir, "awx_display.py"), pluginSource);
+  const env = { ...spec.env };
+  env.ANSIBLE_CALLBACK_PLUGINS = [env.ANSIBLE_CALLBACK_PLUGINS, callbackDir].filter(Boolean).join(
+    ":",
+  );
+
+  let agent: SshAgent | null = null;
+  const parser = new EventParser({ ident: spec.ident });
+  let result: Omit<JobResult, "events" | "ident" | "artifactDir">;
+  const textEvents = (text: string) => {
+    for (const ev of parser.push(new TextEncoder().encode(text))) emitEvent(ev);
+  };
+  try {
+    if (spec.extravarsCopy) writePrivateFile(spec.extravarsCopy.path, spec.extravarsCopy.text);
+    if (spec.generatedPlaybook) {
+      const pb = spec.generatedPlaybook;
+      if (pb.createsProjectDir) Deno.mkdirSync(join(pb.path, ".."), { recursive: true });
+      Deno.writeTextFileSync(pb.path, pb.content);
+    }
+    if (spec.sshKey) {
+      agent = await startSshAgent(spec.sshKey, env);
+      env.SSH_AUTH_SOCK = agent.socket;
+    }
+    artifacts.writeFile(
+      "command",
+      JSON.stringify({ command: spec.argv, cwd: spec.cwd, env: redactor.value(env) }),
+    );
+    emitStatus("starting", { command: spec.argv, cwd: spec.cwd, env: redactor.value(env) });
+
+    const file = which(spec.argv[0], env.PATH, spec.cwd);
+    if (!file) {
+      const msg = `runner: cannot run '${spec.argv[0]}': no such executable in PATH (${
+        env.PATH ?? ""
+      })`;
+      textEvents(msg + "\r\n");
+      artifacts.writeFile("stderr", msg + "\n");
+      result = { status: "failed", rc: 127, explanation: msg };
+    } else {
+      log(`running ${JSON.stringify(spec.argv)} in ${spec.cwd}`);
+      const end = await runProcess({
+        file,
+        argv: spec.argv,
+        env,
+        cwd: spec.cwd,
+        prompts: spec.prompts,
+        idleTimeout: spec.idleTimeout,
+        jobTimeout: spec.jobTimeout,
+        signal: opts.signal,
+        marker: spec.marker,
+        onStart: (pid) => {
+          log(`job pid ${pid}`);
+          emitStatus("running");
+        },
+        onOutput: (bytes) => {
+          for (const ev of parser.push(bytes)) emitEvent(ev);
+        },
+      });
+      for (const ev of parser.end()) emitEvent(ev);
+      artifacts.writeFile("stderr", "");
+      if (end.end === "timeout") {
+        result = { status: "timeout", rc: 254, explanation: "Job timed out" };
+      } else if (end.end === "canceled") {
+        result = { status: "canceled", rc: 254, explanation: "Job was canceled" };
+      } else {
+        result = { status: end.rc === 0 ? "successful" : "failed", rc: end.rc };
+      }
+    }
+  } catch (e) {
+    const msg = `runner: ${(e as Error).message}`;
+    log(msg);
+    textEvents(msg + "\r\n");
+    for (const ev of parser.end()) emitEvent(ev);
+    artifacts.writeFile("stderr", msg + "\n");
+    result = { status: "error", rc: 1, explanation: msg };
+  } finally {
+    await agent?.stop();
+    if (spec.generatedPlaybook) {
+      const pb = spec.generatedPlaybook;
+      await Deno.remove(pb.createsProjectDir ? join(pb.path, "..") : pb.path, {
+        recursive: pb.createsProjectDir,
+      }).catch(() => {});
+    }
+  }
+  emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });
+  for (const s of sinks) await s.close?.();
+  return { ...result, ident: spec.ident, artifactDir: spec.artifactDir, events: parser.counter };
+}

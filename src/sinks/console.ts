@@ -1,0 +1,47 @@
+/** The console sink: event text (or JSON lines with `-j`) on standard output, as it happens. */
+import type { JobEvent } from "../events/event.ts";
+import { writeAll } from "./artifacts.ts";
+import type { JobSink } from "./sink.ts";
+
+// CSI and OSC sequences, as Ansible's colour output uses them.
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
+
+/** Removes terminal escape sequences. */
+export function stripAnsi(s: string): string {
+  return s.replace(ANSI, "");
+}
+
+/** Options of {@link ConsoleSink}. */
+export interface ConsoleOptions {
+  json?: boolean;
+  /** Strip colours (setting `suppress_ansi_output`). */
+  stripAnsi?: boolean;
+  /** Where to write; standard output by default. */
+  out?: { writeSync(p: Uint8Array): number };
+}
+
+/** Prints each event as it arrives. */
+export class ConsoleSink implements JobSink {
+  #opts: ConsoleOptions;
+  #out: { writeSync(p: Uint8Array): number };
+  #encoder = new TextEncoder();
+
+  constructor(opts: ConsoleOptions = {}) {
+    this.#opts = opts;
+    this.#out = opts.out ?? Deno.stdout;
+  }
+
+  event(ev: JobEvent): void {
+    let text: string;
+    if (this.#opts.json) text = JSON.stringify(ev) + "\n";
+    else if (ev.stdout) text = (this.#opts.stripAnsi ? stripAnsi(ev.stdout) : ev.stdout) + "\n";
+    else return;
+    try {
+      writeAll(this.#out, this.#encoder.encode(text));
+    } catch (e) {
+      // A closed pipe on the console must not fail the job; artifacts still get everything.
+      if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/** What every consumer of a job (artifacts, console, wire, HTTP, library handlers) implements. */
+import type { JobEvent } from "../events/event.ts";
+
+/** Job statuses, as ansible-runner reports them. */
+export type JobStatus =
+  | "unstarted"
+  | "starting"
+  | "running"
+  | "successful"
+  | "failed"
+  | "timeout"
+  | "canceled"
+  | "error";
+
+/** Statuses that end a job. */
+export const FINAL_STATUSES: readonly JobStatus[] = [
+  "successful",
+  "failed",
+  "timeout",
+  "canceled",
+  "error",
+];
+
+/** Extra facts sent with a status change. */
+export interface StatusInfo {
+  runner_ident: string;
+  /** Present with `starting`: what is about to run. */
+  command?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Present with final statuses. */
+  rc?: number;
+  job_explanation?: string;
+}
+
+/** A consumer of one job's events and status changes. */
+export interface JobSink {
+  /** Called for each event in counter order; returning false asks later sinks to skip it. */
+  event?(event: JobEvent): boolean | void;
+  status?(status: JobStatus, info: StatusInfo): void;
+  /** Called once after the final status; awaited before the job's promise resolves. */
+  close?(): Promise<void> | void;
+}

@@ -9,6 +9,9 @@ export interface PromptRule {
   answer: string;
 }
 
+// deno-lint-ignore no-control-regex
+const APC = /\x1b_[^\x1b]*\x1b\\/g;
+
 /** Output kept for matching: prompts are short, so a bounded window is enough. */
 const WINDOW = 8192;
 
@@ -24,7 +27,8 @@ export class PromptMatcher {
   /** Adds output; returns the answers (each with its newline) to write, in order. */
   feed(text: string): string[] {
     if (this.#rules.length === 0) return [];
-    this.#window = (this.#window + text).slice(-WINDOW);
+    // Event markers are not part of what a person would see before a prompt.
+    this.#window = (this.#window + text).replace(APC, "").slice(-WINDOW);
     const answers: string[] = [];
     for (;;) {
       let best: { end: number; start: number; answer: string } | null = null;

@@ -31,6 +31,7 @@ import threading
 import uuid
 
 from ansible.plugins.callback.default import CallbackModule as DefaultCallbackModule
+from ansible.plugins.callback.minimal import CallbackModule as MinimalCallbackModule
 from ansible.utils.display import Display
 
 CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
@@ -164,6 +165,16 @@ class CallbackModule(DefaultCallbackModule):
         _emitter = self._emitter = _Emitter()
         _patch_display()
         self._task_started = {}
+        # Ad-hoc commands print as `ansible` does by default (the minimal format).
+        self._adhoc = bool(os.environ.get("AD_HOC_COMMAND_ID"))
+        if self._adhoc:
+            self._command_generic_msg = MinimalCallbackModule._command_generic_msg.__get__(self)
+
+    def _text(self, name):
+        """The method that prints a result: the minimal one for ad-hoc commands."""
+        if self._adhoc and hasattr(MinimalCallbackModule, name):
+            return getattr(MinimalCallbackModule, name).__get__(self)
+        return getattr(super(CallbackModule, self), name)
 
     def set_options(self, *args, **kwargs):
         super(CallbackModule, self).set_options(*args, **kwargs)
@@ -259,6 +270,11 @@ class CallbackModule(DefaultCallbackModule):
         if "playbook_uuid" not in self._emitter.context:
             # Ad-hoc commands have no playbook_on_start.
             self._set_ctx(playbook="", playbook_uuid="")
+        if self._adhoc:
+            playbook_uuid = str(uuid.uuid4())
+            self._set_ctx(playbook_uuid=playbook_uuid)
+            self._emit("playbook_on_start", {"uuid": playbook_uuid}, lambda: None)
+            return
         data = {"name": play.get_name(), "pattern": pattern, "uuid": play_uuid}
         self._emit("playbook_on_play_start", data, super(CallbackModule, self).v2_playbook_on_play_start, play)
 
@@ -272,6 +288,8 @@ class CallbackModule(DefaultCallbackModule):
         self._clear_task_ctx()
         data = self._task_data(task)
         self._set_ctx(**data)
+        if self._adhoc:
+            return
         event_data = {"name": data["task"], "uuid": data["task_uuid"]}
         if fn.__name__ == "v2_playbook_on_task_start":
             event_data["is_conditional"] = args[1]
@@ -307,7 +325,8 @@ class CallbackModule(DefaultCallbackModule):
             "processed": dict(stats.processed), "rescued": dict(getattr(stats, "rescued", {})),
             "skipped": dict(stats.skipped), "artifact_data": dict(stats.custom.get("_run", {})),
         }
-        self._emit("playbook_on_stats", data, super(CallbackModule, self).v2_playbook_on_stats, stats)
+        show = (lambda s: None) if self._adhoc else super(CallbackModule, self).v2_playbook_on_stats
+        self._emit("playbook_on_stats", data, show, stats)
 
     # -- host-level callbacks -------------------------------------------
     def v2_runner_on_start(self, host, task):
@@ -321,19 +340,19 @@ class CallbackModule(DefaultCallbackModule):
         self._emit(event, data, fn, result, *args)
 
     def v2_runner_on_ok(self, result):
-        self._runner("runner_on_ok", result, super(CallbackModule, self).v2_runner_on_ok,
+        self._runner("runner_on_ok", result, self._text("v2_runner_on_ok"),
                      event_loop=self._loop(result._task))
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._runner("runner_on_failed", result, super(CallbackModule, self).v2_runner_on_failed, ignore_errors,
+        self._runner("runner_on_failed", result, self._text("v2_runner_on_failed"), ignore_errors,
                      ignore_errors=ignore_errors, event_loop=self._loop(result._task))
 
     def v2_runner_on_skipped(self, result):
-        self._runner("runner_on_skipped", result, super(CallbackModule, self).v2_runner_on_skipped,
+        self._runner("runner_on_skipped", result, self._text("v2_runner_on_skipped"),
                      event_loop=self._loop(result._task))
 
     def v2_runner_on_unreachable(self, result):
-        self._runner("runner_on_unreachable", result, super(CallbackModule, self).v2_runner_on_unreachable)
+        self._runner("runner_on_unreachable", result, self._text("v2_runner_on_unreachable"))
 
     def v2_runner_on_async_poll(self, result):
         self._runner("runner_on_async_poll", result, super(CallbackModule, self).v2_runner_on_async_poll,

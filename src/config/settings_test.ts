@@ -1,0 +1,28 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { validateSettings } from "./settings.ts";
+
+Deno.test("settings: typed keys pass, null means unset, unknown keys warn", () => {
+  const { settings, warnings } = validateSettings({
+    idle_timeout: 5,
+    job_timeout: null,
+    suppress_ansi_output: true,
+    process_isolation_hide_paths: "/secret",
+    frobnicate: 1,
+  });
+  assertEquals(settings, {
+    idle_timeout: 5,
+    suppress_ansi_output: true,
+    process_isolation_hide_paths: ["/secret"],
+  });
+  assertEquals(warnings, ["env/settings: unknown setting 'frobnicate' ignored"]);
+});
+
+Deno.test("settings: wrong types name the file and key", () => {
+  assertThrows(
+    () => validateSettings({ idle_timeout: "soon" }),
+    /env\/settings: key 'idle_timeout': expected a non-negative number of seconds, got string "soon"/,
+  );
+  assertThrows(() => validateSettings({ pexpect_use_poll: "yes please" }), /pexpect_use_poll/);
+  assertThrows(() => validateSettings({ container_options: "--rm" }), /a list of strings/);
+  assertThrows(() => validateSettings([1, 2]), /must be a mapping/);
+});

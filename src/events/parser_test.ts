@@ -1,0 +1,124 @@
+import { assert, assertEquals } from "../testing/assert.ts";
+import { EventParser } from "./parser.ts";
+import type { JobEvent } from "./event.ts";
+
+const fixture = Deno.readFileSync(new URL("./testdata/playbook.pty", import.meta.url));
+const enc = new TextEncoder();
+
+function parseChunks(chunks: Uint8Array[]): JobEvent[] {
+  let n = 0;
+  const p = new EventParser({
+    ident: "t",
+    pid: 1,
+    now: () => new Date(0),
+    uuid: () => `v-${n++}`,
+  });
+  const out: JobEvent[] = [];
+  for (const c of chunks) out.push(...p.push(c));
+  out.push(...p.end());
+  return out;
+}
+
+function frame(record: object, text: string): string {
+  const b64 = enc.encode(JSON.stringify(record)).toBase64();
+  return `\x1b_RNR${b64}\x1b\\${text}\x1b_RNR.\x1b\\`;
+}
+
+Deno.test("parser: recorded playbook gives contiguous counters and chained lines", () => {
+  const events = parseChunks([fixture]);
+  assert(events.length > 10);
+  events.forEach((e, i) => {
+    assertEquals(e.counter, i + 1);
+    assertEquals(e.start_line, i === 0 ? 0 : events[i - 1].end_line);
+    assert(e.end_line >= e.start_line);
+    assertEquals(e.runner_ident, "t");
+  });
+  const types = events.map((e) => e.event);
+  assertEquals(types[0], "playbook_on_start");
+  assertEquals(types.at(-1), "playbook_on_stats");
+  for (const t of ["runner_on_skipped", "runner_item_on_ok", "runner_on_failed"]) {
+    assert(types.includes(t), `missing ${t} in ${types}`);
+  }
+  const unicode = events.find((e) => e.stdout.includes("ünïcödé ✓"));
+  assert(unicode, "multi-byte text kept");
+  const stats = events.at(-1)!;
+  assertEquals(Object.keys(stats.event_data!).sort(), [
+    "artifact_data",
+    "changed",
+    "dark",
+    "failures",
+    "ignored",
+    "ok",
+    "playbook",
+    "playbook_uuid",
+    "processed",
+    "rescued",
+    "skipped",
+    "uuid",
+  ]);
+});
+
+Deno.test("parser: every split point of the recorded stream gives the same events", () => {
+  const whole = JSON.stringify(parseChunks([fixture]));
+  // Every single boundary over a window covering markers and multi-byte text, then a stride.
+  for (let i = 1; i < fixture.length; i += i < 4096 ? 1 : 37) {
+    const got = JSON.stringify(parseChunks([fixture.subarray(0, i), fixture.subarray(i)]));
+    if (got !== whole) throw new Error(`split at ${i} changed the events`);
+  }
+});
+
+Deno.test("parser: byte-at-a-time feeding gives the same events", () => {
+  const chunks = Array.from(fixture, (b) => new Uint8Array([b]));
+  assertEquals(parseChunks(chunks), parseChunks([fixture]));
+});
+
+Deno.test("parser: text outside events is one verbose event per line, partial lines kept", () => {
+  const stream = "before 1\r\nbefore 2\r\npart" +
+    frame({ event: "runner_on_ok", uuid: "u1", event_data: { host: "h" } }, "ok: [h]\r\n") +
+    "after\r\ntail-no-newline";
+  const ev = parseChunks([enc.encode(stream)]);
+  assertEquals(ev.map((e) => [e.event, e.stdout, e.start_line, e.end_line]), [
+    ["verbose", "before 1", 0, 1],
+    ["verbose", "before 2", 1, 2],
+    ["verbose", "part", 2, 2],
+    ["runner_on_ok", "ok: [h]", 2, 3],
+    ["verbose", "after", 3, 4],
+    ["verbose", "tail-no-newline", 4, 4],
+  ]);
+  assertEquals(ev[0].event_data, undefined, "verbose events carry no event_data");
+  assertEquals(ev[3].event_data, { host: "h" });
+});
+
+Deno.test("parser: trailing CR/LF stripped from stdout but counted in lines", () => {
+  const ev = parseChunks([
+    enc.encode(frame({ event: "playbook_on_stats", uuid: "s" }, "\r\nA\r\nB\r\n\r\n")),
+  ]);
+  assertEquals(ev[0].stdout, "\r\nA\r\nB");
+  assertEquals([ev[0].start_line, ev[0].end_line], [0, 4]);
+});
+
+Deno.test("parser: a broken marker is kept as text, not lost", () => {
+  const ev = parseChunks([enc.encode("x\x1b_RNR!!notbase64\x1b\\y\r\n")]);
+  assertEquals(ev.length, 1);
+  assertEquals(ev[0].event, "verbose");
+  assert(ev[0].stdout.includes("notbase64"));
+});
+
+Deno.test("parser: an event left open at the end is closed with its text", () => {
+  const b64 = enc.encode(JSON.stringify({ event: "runner_on_ok", uuid: "u" })).toBase64();
+  const ev = parseChunks([enc.encode(`\x1b_RNR${b64}\x1b\\half`)]);
+  assertEquals(ev.map((e) => [e.event, e.stdout]), [["runner_on_ok", "half"]]);
+});
+
+Deno.test("parser: key order matches ansible-runner's event files", () => {
+  const ev = parseChunks([fixture])[1];
+  assertEquals(Object.keys(ev).slice(0, 7), [
+    "uuid",
+    "counter",
+    "stdout",
+    "start_line",
+    "end_line",
+    "runner_ident",
+    "event",
+  ]);
+});

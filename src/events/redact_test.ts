@@ -1,0 +1,19 @@
+import { assertEquals } from "../testing/assert.ts";
+import { Redactor } from "./redact.ts";
+
+Deno.test("redact: secrets are masked in stdout and nested event data", () => {
+  const r = new Redactor(["hunter2", "x"]);
+  const ev = r.event({
+    uuid: "u",
+    counter: 1,
+    stdout: "pw=hunter2",
+    start_line: 0,
+    end_line: 1,
+    runner_ident: "i",
+    event: "runner_on_ok",
+    created: "",
+    event_data: { res: { cmd: ["echo", "hunter2"], x: "x" } },
+  });
+  assertEquals(ev.stdout, "pw=********");
+  assertEquals(ev.event_data, { res: { cmd: ["echo", "********"], x: "x" } });
+});

@@ -1,0 +1,23 @@
+import { assertEquals } from "../testing/assert.ts";
+import { parseStat, selectJobProcesses } from "./process_tree.ts";
+
+Deno.test("process tree: /proc stat with spaces and parens in the name", () => {
+  assertEquals(parseStat("4242 (a (b) c) S 1 4242 4240 0 -1 4194560 0"), {
+    pid: 4242,
+    ppid: 1,
+    sid: 4240,
+  });
+});
+
+Deno.test("process tree: session, marker and descendants are chosen; self and others are not", () => {
+  const procs = [
+    { pid: 1, ppid: 0, sid: 1, marked: false }, // init
+    { pid: 10, ppid: 1, sid: 5, marked: false }, // runner itself
+    { pid: 100, ppid: 10, sid: 100, marked: true }, // job leader
+    { pid: 101, ppid: 100, sid: 100, marked: true }, // ansible worker
+    { pid: 200, ppid: 10, sid: 200, marked: true }, // daemonized async task, reparented
+    { pid: 201, ppid: 200, sid: 201, marked: null }, // its child, env unreadable
+    { pid: 300, ppid: 1, sid: 300, marked: false }, // unrelated
+  ];
+  assertEquals(selectJobProcesses(procs, { sid: 100, self: 10 }).sort(), [100, 101, 200, 201]);
+});

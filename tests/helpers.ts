@@ -1,0 +1,126 @@
+/** Helpers for end-to-end tests: temporary private data dirs and running the real CLI. */
+import { join } from "node:path";
+
+/** The repository root. */
+export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const DENO = Deno.execPath();
+
+/** The local-connection inventory every test uses. */
+export const LOCAL_INVENTORY =
+  "localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n";
+
+/** Creates a private data dir from a map of relative paths to contents (0700 root). */
+export async function makePdd(files: Record<string, string>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "runner_test_" });
+  for (const [rel, text] of Object.entries(files)) {
+    const path = join(dir, rel);
+    await Deno.mkdir(join(path, ".."), { recursive: true });
+    await Deno.writeTextFile(path, text);
+  }
+  return dir;
+}
+
+/** A pdd with an inventory and one playbook `test.yml`. */
+export function playbookPdd(playbook: string, extra: Record<string, string> = {}): Promise<string> {
+  return makePdd({ "inventory/hosts": LOCAL_INVENTORY, "project/test.yml": playbook, ...extra });
+}
+
+/** Output of one CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `runner ARGS` from source (or the given entry) and waits for it. */
+export async function runner(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; entry?: string } = {},
+): Promise<CliResult> {
+  const t0 = performance.now();
+  const out = await new Deno.Command(DENO, {
+    args: ["run", "-A", "--no-lock", opts.entry ?? join(ROOT, "main.ts"), ...args],
+    cwd: opts.cwd ?? ROOT,
+    env: { NO_COLOR: "1", ...opts.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+    ms: performance.now() - t0,
+  };
+}
+
+/** Starts `runner ARGS` without waiting (for signal tests). */
+export function spawnRunner(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
+  return new Deno.Command(DENO, {
+    args: ["run", "-A", "--no-lock", join(ROOT, "main.ts"), ...args],
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** A job event as read back from `job_events/`. */
+export type EventFile = Record<string, unknown> & {
+  counter: number;
+  event: string;
+  stdout: string;
+  start_line: number;
+  end_line: number;
+  uuid: string;
+  event_data?: Record<string, unknown>;
+};
+
+/** Reads `job_events/*.json` of an artifact dir, in counter order. */
+export async function readEvents(artifactDir: string): Promise<EventFile[]> {
+  const dir = join(artifactDir, "job_events");
+  const events: EventFile[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    events.push(JSON.parse(await Deno.readTextFile(join(dir, e.name))));
+  }
+  return events.sort((a, b) => a.counter - b.counter);
+}
+
+/** Reads a small artifact file. */
+export function artifact(pdd: string, ident: string, name: string): Promise<string> {
+  return Deno.readTextFile(join(pdd, "artifacts", ident, name));
+}
+
+/** Every file under `dir`, recursively. */
+export async function walkFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory) out.push(...await walkFiles(p));
+    else if (e.isFile) out.push(p);
+  }
+  return out;
+}
+
+/** pids of live (non-zombie) processes whose environment holds NAME=VALUE. */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = `\0${name}=${value}\0`;
+  const pids: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const env = "\0" + new TextDecoder().decode(Deno.readFileSync(`/proc/${e.name}/environ`));
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      if (env.includes(needle) && stat.split(") ")[1]?.[0] !== "Z") pids.push(Number(e.name));
+    } catch { /* gone */ }
+  }
+  return pids;
+}
+
+/** Removes a test's temporary dir. */
+export function cleanup(dir: string): Promise<void> {
+  return Deno.remove(dir, { recursive: true }).catch(() => {});
+}

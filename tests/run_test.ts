@@ -1,0 +1,345 @@
+/** End-to-end: `runner run` against real ansible-playbook, as an operator uses it. */
+import { join } from "node:path";
+import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
+import {
+  artifact,
+  cleanup,
+  LOCAL_INVENTORY,
+  makePdd,
+  playbookPdd,
+  readEvents,
+  ROOT,
+  runner,
+  walkFiles,
+} from "./helpers.ts";
+
+const DEMO_COPY = async () => {
+  const dir = await Deno.makeTempDir({ prefix: "runner_demo_" });
+  await new Deno.Command("cp", { args: ["-r", `${ROOT}/demo/.`, dir] }).output();
+  await Deno.remove(join(dir, "artifacts"), { recursive: true }).catch(() => {});
+  return dir;
+};
+
+Deno.test("run: demo playbook succeeds with complete, chained, private artifacts", async () => {
+  const pdd = await DEMO_COPY();
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "demo1"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertIncludes(r.stdout, "hello from runner");
+    assertEquals(await artifact(pdd, "demo1", "status"), "successful");
+    assertEquals(await artifact(pdd, "demo1", "rc"), "0");
+
+    const dir = join(pdd, "artifacts", "demo1");
+    const events = await readEvents(dir);
+    assertEquals(events.map((e) => e.counter), events.map((_, i) => i + 1));
+    for (let i = 1; i < events.length; i++) {
+      assertEquals(events[i].start_line, events[i - 1].end_line, `line chain at ${i + 1}`);
+    }
+    assertEquals(events[0].event, "playbook_on_start");
+    const stats = events.at(-1)!;
+    assertEquals(stats.event, "playbook_on_stats");
+    assertEquals((stats.event_data as { ok: unknown }).ok, { localhost: 3 });
+    for (const e of events) assertEquals(e.runner_ident, "demo1");
+
+    // stdout artifact is exactly the events' stdout in order.
+    const expected = events.filter((e) => e.stdout).map((e) => e.stdout + "\n").join("");
+    assertEquals(await artifact(pdd, "demo1", "stdout"), expected);
+
+    // no_log results are censored.
+    const secret = events.find((e) =>
+      e.event === "runner_on_ok" && (e.event_data as { task: string }).task === "Keep a secret"
+    )!;
+    assertEquals(
+      Object.keys((secret.event_data as { res: object }).res).sort(),
+      ["censored", "changed"],
+    );
+
+    const command = JSON.parse(await artifact(pdd, "demo1", "command"));
+    assertEquals(command.command, [
+      "ansible-playbook",
+      "-i",
+      join(pdd, "inventory"),
+      "-e",
+      `@${join(pdd, "env", "extravars")}`,
+      "test.yml",
+    ]);
+    assertEquals(command.cwd, join(pdd, "project"));
+    assertEquals(command.env.ANSIBLE_STDOUT_CALLBACK, "awx_display");
+
+    assertEquals((await Deno.stat(dir)).mode! & 0o777, 0o700);
+    assertEquals((await Deno.stat(join(dir, "job_events"))).mode! & 0o777, 0o700);
+    for (const f of await walkFiles(join(dir, "job_events"))) {
+      assertEquals((await Deno.stat(f)).mode! & 0o777, 0o600, f);
+    }
+    for (const name of ["status", "rc", "stdout", "stderr", "command"]) {
+      assertEquals((await Deno.stat(join(dir, name))).mode! & 0o777, 0o600, name);
+    }
+    assert((await Deno.stat(join(dir, "fact_cache"))).isDirectory);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: a failing task gives status failed, rc 2, and exit code 2", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.fail: msg=boom\n",
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "f"]);
+    assertEquals(r.code, 2);
+    assertEquals(await artifact(pdd, "f", "status"), "failed");
+    assertEquals(await artifact(pdd, "f", "rc"), "2");
+    const events = await readEvents(join(pdd, "artifacts", "f"));
+    const failed = events.find((e) => e.event === "runner_on_failed")!;
+    assertEquals((failed.event_data as { res: { msg: string } }).res.msg, "boom");
+    assertEquals((events.at(-1)!.event_data as { failures: unknown }).failures, { localhost: 1 });
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: both documented argument orders, and RUNNER_PLAYBOOK as default", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: hi}}]\n",
+  );
+  try {
+    const a = await runner(["-p", "test.yml", "run", pdd, "-i", "a"]);
+    assertEquals(a.code, 0, a.stderr);
+    const b = await runner(["run", pdd, "-i", "b"], { env: { RUNNER_PLAYBOOK: "test.yml" } });
+    assertEquals(b.code, 0, b.stderr);
+    assertEquals(await artifact(pdd, "b", "status"), "successful");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: module mode runs ansible ad hoc from the private data dir", async () => {
+  const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY });
+  try {
+    const r = await runner([
+      "run",
+      pdd,
+      "-m",
+      "ansible.builtin.command",
+      "-a",
+      "echo module-mode-works",
+      "--hosts",
+      "localhost",
+      "-i",
+      "m",
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assertIncludes(r.stdout, "module-mode-works");
+    const command = JSON.parse(await artifact(pdd, "m", "command"));
+    assertEquals(command.command[0], "ansible");
+    assertEquals(command.cwd, pdd);
+    const events = await readEvents(join(pdd, "artifacts", "m"));
+    assert(events.some((e) => e.event === "runner_on_ok"));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: role mode generates a playbook, runs the role, removes the playbook", async () => {
+  const pdd = await makePdd({
+    "inventory/hosts": LOCAL_INVENTORY,
+    "roles/greet/tasks/main.yml": '- ansible.builtin.debug:\n    msg: "{{ who }} from role"\n',
+    "project/.keep": "",
+  });
+  try {
+    const r = await runner([
+      "run",
+      pdd,
+      "-r",
+      "greet",
+      "--role-vars",
+      "who=somebody",
+      "--role-skip-facts",
+      "-i",
+      "r",
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assertIncludes(r.stdout, "somebody from role");
+    const events = await readEvents(join(pdd, "artifacts", "r"));
+    assert(!events.some((e) => e.event === "runner_on_ok" && e.stdout.includes("Gathering")));
+    const left = [...Deno.readDirSync(join(pdd, "project"))].map((e) => e.name);
+    assertEquals(left, [".keep"]);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: vars_prompt is answered from env/passwords; the answer reaches no artifact", async () => {
+  const secret = "s3cr3t-answer-981";
+  const pdd = await playbookPdd(
+    `- hosts: all
+  gather_facts: false
+  vars_prompt:
+    - name: word
+      prompt: Say the word
+      private: true
+  tasks:
+    - ansible.builtin.debug:
+        msg: "length {{ word | length }}"
+`,
+    {
+      "env/passwords": `"^Say the word:\\\\s*$": "${secret}"\n`,
+      "env/settings": "job_timeout: 30\n",
+    },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "p"]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    assertIncludes(r.stdout, `length ${secret.length}`);
+    for (const f of await walkFiles(join(pdd, "artifacts"))) {
+      const text = await Deno.readTextFile(f);
+      assert(!text.includes(secret), `secret found in ${f}`);
+    }
+    assert(!r.stdout.includes(secret));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: -j prints one JSON event per line, in the stdout artifact too", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: js}}]\n",
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "j", "-j"]);
+    assertEquals(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(lines[0].event, "playbook_on_start");
+    assertEquals(lines.at(-1).event, "playbook_on_stats");
+    const art = (await artifact(pdd, "j", "stdout")).trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(art.map((e) => e.uuid), lines.map((e) => e.uuid));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: -q prints nothing; --rotate-artifacts keeps the newest N", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: q}}]\n",
+  );
+  try {
+    for (const id of ["r1", "r2", "r3"]) {
+      const r = await runner([
+        "run",
+        pdd,
+        "-p",
+        "test.yml",
+        "-i",
+        id,
+        "-q",
+        "--rotate-artifacts",
+        "2",
+      ]);
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(r.stdout, "");
+      await new Promise((res) => setTimeout(res, 20)); // distinct mtimes
+    }
+    const left = [...Deno.readDirSync(join(pdd, "artifacts"))].map((e) => e.name).sort();
+    assertEquals(left, ["r2", "r3"]);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: --omit-event-data and --only-failed-event-data", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n    - fail: msg=y\n      ignore_errors: true\n",
+  );
+  try {
+    await runner(["run", pdd, "-p", "test.yml", "-i", "o", "--omit-event-data", "-q"]);
+    for (const e of await readEvents(join(pdd, "artifacts", "o"))) {
+      assertEquals(e.event_data, {}, e.event);
+    }
+    await runner(["run", pdd, "-p", "test.yml", "-i", "of", "--only-failed-event-data", "-q"]);
+    for (const e of await readEvents(join(pdd, "artifacts", "of"))) {
+      if (e.event === "runner_on_failed") {
+        assertEquals((e.event_data as { res: { msg: string } }).res.msg, "y");
+      } else assertEquals(e.event_data, {}, e.event);
+    }
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: a binary that cannot be started gives rc 127 and says what is missing", async () => {
+  const pdd = await makePdd({ "env/.keep": "" });
+  try {
+    const r = await runner(["run", pdd, "-b", "no-such-program-xyz", "-i", "nb"]);
+    assertEquals(r.code, 127);
+    assertIncludes(r.stdout, "no-such-program-xyz");
+    assertEquals(await artifact(pdd, "nb", "status"), "failed");
+    assertEquals(await artifact(pdd, "nb", "rc"), "127");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: env/ssh_key is loaded into an ssh-agent and never written to disk", async () => {
+  const keyDir = await Deno.makeTempDir();
+  await new Deno.Command("ssh-keygen", {
+    args: ["-q", "-t", "ed25519", "-N", "", "-C", "runner-test-key", "-f", join(keyDir, "k")],
+  }).output();
+  const key = await Deno.readTextFile(join(keyDir, "k"));
+  const pdd = await makePdd({ "env/ssh_key": key, "env/cmdline": "-l" });
+  try {
+    const r = await runner(["run", pdd, "-b", "ssh-add", "-i", "k"]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    assertIncludes(r.stdout, "runner-test-key");
+    const body = key.split("\n").filter((l) => l.length > 20)[1];
+    for (const f of await walkFiles(pdd)) {
+      if (f.endsWith("env/ssh_key")) continue;
+      assert(!(await Deno.readTextFile(f)).includes(body), `key material in ${f}`);
+    }
+    const env = JSON.parse(await artifact(pdd, "k", "command")).env;
+    assert(env.SSH_AUTH_SOCK, "job ran with an agent");
+    assert(
+      !(await Deno.stat(env.SSH_AUTH_SOCK).then(() => true, () => false)),
+      "agent socket removed",
+    );
+  } finally {
+    await cleanup(pdd);
+    await cleanup(keyDir);
+  }
+});
+
+Deno.test("cli: --version and --help explain themselves", async () => {
+  const v = await runner(["--version"]);
+  assertEquals(v.code, 0);
+  assert(/^\d+\.\d+\.\d+\n$/.test(v.stdout));
+  const h = await runner(["run", "--help"]);
+  assertEquals(h.code, 0);
+  for (
+    const flag of [
+      "--playbook",
+      "--module",
+      "--args",
+      "--hosts",
+      "--role",
+      "--roles-path",
+      "--role-vars",
+      "--role-skip-facts",
+      "--binary",
+      "--ident",
+      "--limit",
+      "--cmdline",
+      "--forks",
+      "-v",
+      "--inventory",
+      "--project-dir",
+      "--artifact-dir",
+      "--rotate-artifacts",
+      "--json",
+      "--quiet",
+      "--omit-event-data",
+      "--only-failed-event-data",
+      "--omit-env-files",
+      "--debug",
+      "--logfile",
+    ]
+  ) assertIncludes(h.stdout, flag);
+});

@@ -1,0 +1,168 @@
+/** End-to-end: every kind of env/ input, good and bad; inventory forms; named pipes. */
+import { join } from "node:path";
+import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
+import { artifact, cleanup, LOCAL_INVENTORY, makePdd, playbookPdd, runner } from "./helpers.ts";
+
+const PLAY =
+  "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg={{ greeting | default('none') }}-{{ lookup('env', 'MY_VAR') }}\n";
+
+const BAD: [string, string, RegExp][] = [
+  ["env/envvars", "- not\n- a mapping\n", /env\/envvars: must be a mapping, got a list/],
+  [
+    "env/envvars",
+    "NESTED: {a: 1}\n",
+    /env\/envvars: key 'NESTED': expected a string or number, got a mapping/,
+  ],
+  ["env/extravars", "greeting: [unclosed\n", /env\/extravars: not valid YAML or JSON/],
+  [
+    "env/passwords",
+    '"(unclosed": x\n',
+    /env\/passwords: key '\(unclosed': not a valid regular expression/,
+  ],
+  ["env/cmdline", "--tags 'unterminated\n", /env\/cmdline: No closing quotation/],
+  ["env/ssh_key", "just some text\n", /env\/ssh_key: does not hold a PEM or OpenSSH private key/],
+  [
+    "env/settings",
+    "idle_timeout: soon\n",
+    /env\/settings: key 'idle_timeout': expected a non-negative number of seconds, got string "soon"/,
+  ],
+  ["env/settings", "job_timeout: [1]\n", /env\/settings: key 'job_timeout'.*got a list/],
+  ["env/settings", "{bad json", /env\/settings: not valid YAML or JSON/],
+];
+
+for (const [file, content, message] of BAD) {
+  Deno.test(`input: bad ${file} (${content.trim().slice(0, 24)}) is a clear error, nothing written`, async () => {
+    const pdd = await playbookPdd(PLAY, { [file]: content });
+    try {
+      const r = await runner(["run", pdd, "-p", "test.yml", "-i", "bad"]);
+      assertEquals(r.code, 1);
+      assert(message.test(r.stderr), `stderr: ${r.stderr}`);
+      assertEquals(r.stdout, "");
+      assert(
+        !(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)),
+        "no artifacts",
+      );
+    } finally {
+      await cleanup(pdd);
+    }
+  });
+}
+
+Deno.test("input: missing playbook and missing private data dir are clear errors", async () => {
+  const pdd = await playbookPdd(PLAY);
+  try {
+    const r = await runner(["run", pdd, "-p", "nope.yml"]);
+    assertEquals(r.code, 1);
+    assertIncludes(r.stderr, `playbook ${join(pdd, "project", "nope.yml")} does not exist`);
+    const m = await runner(["run", join(pdd, "missing"), "-p", "test.yml"]);
+    assertEquals(m.code, 1);
+    assertIncludes(m.stderr, "does not exist or is not a directory");
+    const none = await runner(["run", pdd]);
+    assertEquals(none.code, 1);
+    assertIncludes(none.stderr, "nothing to run");
+    const two = await runner(["run", pdd, "-p", "test.yml", "-m", "ping", "--hosts", "all"]);
+    assertEquals(two.code, 1);
+    assertIncludes(two.stderr, "only one of");
+    assert(!(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("input: unknown settings keys are warned about, the job still runs", async () => {
+  const pdd = await playbookPdd(PLAY, {
+    "env/settings": "frobnicate: 1\nsuppress_ansi_output: true\n",
+  });
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "w"]);
+    assertEquals(r.code, 0);
+    assertIncludes(r.stderr, "unknown setting 'frobnicate' ignored");
+    assert(!r.stdout.includes("\x1b["), "suppress_ansi_output strips colour on the console");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("input: envvars, extravars, cmdline and settings may all be named pipes", async () => {
+  const pdd = await playbookPdd(PLAY);
+  const writers: Promise<void>[] = [];
+  const fifo = async (name: string, text: string) => {
+    const path = join(pdd, "env", name);
+    await Deno.mkdir(join(pdd, "env"), { recursive: true });
+    const mk = await new Deno.Command("mkfifo", { args: ["-m", "600", path] }).output();
+    assert(mk.success);
+    writers.push((async () => {
+      const f = await Deno.open(path, { write: true });
+      await f.write(new TextEncoder().encode(text));
+      f.close();
+    })());
+  };
+  try {
+    await fifo("envvars", "MY_VAR: from-pipe\n");
+    await fifo("extravars", "greeting: piped\n");
+    await fifo("cmdline", "--forks 3\n");
+    await fifo("settings", "job_timeout: 60\n");
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "fifo"]);
+    await Promise.all(writers);
+    assertEquals(r.code, 0, r.stderr);
+    assertIncludes(r.stdout, "piped-from-pipe");
+    const cmd = JSON.parse(await artifact(pdd, "fifo", "command")).command as string[];
+    assertEquals(cmd.slice(0, 3), ["ansible-playbook", "--forks", "3"]);
+    const copy = join(pdd, "artifacts", "fifo", "extravars");
+    assert(cmd.includes(`@${copy}`));
+    assertEquals((await Deno.stat(copy)).mode! & 0o777, 0o600);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("input: inventory as a file, a directory, or an executable script", async () => {
+  const script = `#!/bin/sh
+if [ "$1" = "--list" ]; then
+  echo '{"all": {"hosts": ["scripted"]}, "_meta": {"hostvars": {"scripted": {"ansible_connection": "local", "ansible_python_interpreter": "/usr/bin/python3"}}}}'
+else echo '{}'; fi
+`;
+  const pdd = await makePdd({
+    "project/test.yml":
+      "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: '{{ inventory_hostname }}'}}]\n",
+    "inventory/hosts": LOCAL_INVENTORY,
+    "other/static.ini":
+      "filehost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n",
+    "scripts/inv.sh": script,
+  });
+  try {
+    await Deno.chmod(join(pdd, "scripts/inv.sh"), 0o755);
+    const dir = await runner(["run", pdd, "-p", "test.yml", "-i", "d"]);
+    assertIncludes(dir.stdout, "ok: [localhost]");
+    const file = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "-i",
+      "f",
+      "--inventory",
+      join(pdd, "other/static.ini"),
+    ]);
+    assertIncludes(file.stdout, "ok: [filehost]");
+    const scr = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "-i",
+      "s",
+      "--inventory",
+      join(pdd, "scripts/inv.sh"),
+    ]);
+    assertIncludes(scr.stdout, "ok: [scripted]");
+    const rel = await runner(["run", pdd, "-p", "test.yml", "-i", "r", "--inventory", "hosts"]);
+    assertEquals(
+      JSON.parse(await artifact(pdd, "r", "command")).command[2],
+      join(pdd, "inventory", "hosts"),
+    );
+    assertEquals(rel.code, 0);
+  } finally {
+    await cleanup(pdd);
+  }
+});

@@ -1,0 +1,107 @@
+/** End-to-end: job and idle timeouts, SIGTERM/SIGINT, and that no process of the job survives. */
+import { join } from "node:path";
+import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
+import {
+  artifact,
+  cleanup,
+  playbookPdd,
+  processesWithEnv,
+  runner,
+  spawnRunner,
+} from "./helpers.ts";
+
+/** A play that leaves background children, a daemonized grandchild, and an async task. */
+const STUBBORN = `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: fire and forget
+      ansible.builtin.shell: sleep 300
+      async: 600
+      poll: 0
+    - name: background children and a setsid daemon
+      ansible.builtin.shell: |
+        (trap '' TERM HUP; exec sleep 301) &
+        setsid sh -c 'exec sleep 302' < /dev/null > /dev/null 2>&1 &
+        sleep 303
+`;
+
+async function marker(pdd: string, ident: string): Promise<string> {
+  return JSON.parse(await artifact(pdd, ident, "command")).env.RUNNER_JOB_MARKER;
+}
+
+Deno.test("timeout: job_timeout stops the job within a second and kills every process", async () => {
+  const pdd = await playbookPdd(STUBBORN, { "env/settings": "job_timeout: 3\n" });
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "jt"]);
+    assertEquals(r.code, 254, r.stderr);
+    assertEquals(await artifact(pdd, "jt", "status"), "timeout");
+    assertEquals(await artifact(pdd, "jt", "rc"), "254");
+    // 3 s timeout + deno/ansible start-up + TERM grace: well under the reference's 5 s poll.
+    assert(r.ms < 3000 + 4000, `took ${r.ms} ms`);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await marker(pdd, "jt")), []);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("timeout: idle_timeout fires when the job prints nothing", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 120\n",
+    { "env/settings": "idle_timeout: 2\n" },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "it"]);
+    assertEquals(r.code, 254);
+    assertEquals(await artifact(pdd, "it", "status"), "timeout");
+    assert(r.ms < 2000 + 4000, `took ${r.ms} ms`);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await marker(pdd, "it")), []);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`cancel: ${sig} to runner gives canceled, rc 254, and no survivors`, async () => {
+    const pdd = await playbookPdd(STUBBORN);
+    try {
+      const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "c"]);
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!seen.includes("background children")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += value;
+      }
+      await new Promise((r) => setTimeout(r, 500)); // let the task start its children
+      const m = await marker(pdd, "c");
+      assert(processesWithEnv("RUNNER_JOB_MARKER", m).length > 0, "job is running");
+      const t0 = performance.now();
+      child.kill(sig);
+      const status = await child.status;
+      await reader.cancel();
+      await child.stderr.cancel();
+      assertEquals(status.code, 254);
+      assert(performance.now() - t0 < 5000, "cancel is prompt");
+      assertEquals(await artifact(pdd, "c", "status"), "canceled");
+      assertEquals(await artifact(pdd, "c", "rc"), "254");
+      assertEquals(processesWithEnv("RUNNER_JOB_MARKER", m), []);
+    } finally {
+      await cleanup(pdd);
+    }
+  });
+}
+
+Deno.test("exit: leftover background processes are killed when the job ends normally", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.shell: (sleep 304 &) ; echo started\n",
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "bg"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertIncludes(await artifact(pdd, "bg", "stdout"), "changed: [localhost]");
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await marker(pdd, "bg")), []);
+    assert((await Deno.stat(join(pdd, "artifacts", "bg", "job_events"))).isDirectory);
+  } finally {
+    await cleanup(pdd);
+  }
+});

@@ -140,8 +140,10 @@ export function valueFlags(): Set<string> {
 
 /** Builds the whole parser. */
 export function buildParser(): Parser {
+  const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
   const parser = new ArgumentParser({
     prog: "runner",
+    color,
     description:
       `Run Ansible from a private data dir and record every event (ansible-runner ${COMPATIBLE_WITH} compatible).`,
     formatter_class: RawDescriptionHelpFormatter,
@@ -151,6 +153,7 @@ export function buildParser(): Parser {
   parser.add_argument("--version", { action: "version", version: VERSION });
   const sub = parser.add_subparsers({ dest: "command", metavar: "COMMAND", required: true });
   const run = sub.add_parser("run", {
+    color,
     help: "run a job in the foreground and wait for it",
     description: "Run a playbook, module, role or program from PRIVATE_DATA_DIR in the foreground.",
   });

@@ -222,20 +222,20 @@ class CallbackModule(DefaultCallbackModule):
             ]
         return res
 
-    def _host_data(self, result, **extra):
-        task_uuid = str(result._task._uuid)
-        host = result._host.get_name()
-        start = self._task_started.get((task_uuid, host))
-        end = datetime.datetime.utcnow()
-        data = {
-            "host": host,
-            "remote_addr": result._host.address,
-            "res": self._clean_result(result),
-        }
-        if start is not None:
-            data["start"] = start.isoformat()
-            data["end"] = end.isoformat()
-            data["duration"] = (end - start).total_seconds()
+    def _host_data(self, result, timing=True, res=True, **extra):
+        """Event data of a host result; which parts each event kind carries follows ansible-runner."""
+        data = {"host": result._host.get_name()}
+        if timing:
+            data["remote_addr"] = result._host.address
+        if res:
+            data["res"] = self._clean_result(result)
+        if timing:
+            start = self._task_started.get((str(result._task._uuid), data["host"]))
+            end = datetime.datetime.utcnow()
+            if start is not None:
+                data["start"] = start.isoformat()
+                data["end"] = end.isoformat()
+                data["duration"] = (end - start).total_seconds()
         data.update(extra)
         return data
 
@@ -348,36 +348,36 @@ class CallbackModule(DefaultCallbackModule):
                      ignore_errors=ignore_errors, event_loop=self._loop(result._task))
 
     def v2_runner_on_skipped(self, result):
-        self._runner("runner_on_skipped", result, self._text("v2_runner_on_skipped"),
+        self._runner("runner_on_skipped", result, self._text("v2_runner_on_skipped"), res=False,
                      event_loop=self._loop(result._task))
 
     def v2_runner_on_unreachable(self, result):
         self._runner("runner_on_unreachable", result, self._text("v2_runner_on_unreachable"))
 
+    def _async(self, event, result, fn):
+        self._runner(event, result, fn, timing=False, jid=result._result.get("ansible_job_id"))
+
     def v2_runner_on_async_poll(self, result):
-        self._runner("runner_on_async_poll", result, super(CallbackModule, self).v2_runner_on_async_poll,
-                     jid=result._result.get("ansible_job_id"))
+        self._async("runner_on_async_poll", result, super(CallbackModule, self).v2_runner_on_async_poll)
 
     def v2_runner_on_async_ok(self, result):
-        self._runner("runner_on_async_ok", result, super(CallbackModule, self).v2_runner_on_async_ok,
-                     jid=result._result.get("ansible_job_id"))
+        self._async("runner_on_async_ok", result, super(CallbackModule, self).v2_runner_on_async_ok)
 
     def v2_runner_on_async_failed(self, result):
-        self._runner("runner_on_async_failed", result, super(CallbackModule, self).v2_runner_on_async_failed,
-                     jid=result._result.get("ansible_job_id"))
+        self._async("runner_on_async_failed", result, super(CallbackModule, self).v2_runner_on_async_failed)
 
     def v2_on_file_diff(self, result):
         self._runner("runner_on_file_diff", result, super(CallbackModule, self).v2_on_file_diff,
-                     diff=result._result.get("diff"))
+                     timing=False, res=False, diff=result._result.get("diff"))
 
     def v2_runner_item_on_ok(self, result):
-        self._runner("runner_item_on_ok", result, super(CallbackModule, self).v2_runner_item_on_ok)
+        self._runner("runner_item_on_ok", result, super(CallbackModule, self).v2_runner_item_on_ok, timing=False)
 
     def v2_runner_item_on_failed(self, result):
-        self._runner("runner_item_on_failed", result, super(CallbackModule, self).v2_runner_item_on_failed)
+        self._runner("runner_item_on_failed", result, super(CallbackModule, self).v2_runner_item_on_failed, timing=False)
 
     def v2_runner_item_on_skipped(self, result):
-        self._runner("runner_item_on_skipped", result, super(CallbackModule, self).v2_runner_item_on_skipped)
+        self._runner("runner_item_on_skipped", result, super(CallbackModule, self).v2_runner_item_on_skipped, timing=False)
 
     def v2_runner_retry(self, result):
-        self._runner("runner_retry", result, super(CallbackModule, self).v2_runner_retry)
+        self._runner("runner_retry", result, super(CallbackModule, self).v2_runner_retry, timing=False)

@@ -1,0 +1,91 @@
+/**
+ * Side by side with Debian's Python ansible-runner on the same private data dir: the same
+ * status, rc, sequence of event types, and stdout text.
+ */
+import { join } from "node:path";
+import { assertEquals } from "../src/testing/assert.ts";
+import {
+  artifact,
+  cleanup,
+  LOCAL_INVENTORY,
+  makePdd,
+  readEvents,
+  ROOT,
+  runner,
+} from "./helpers.ts";
+
+const REFERENCE = "/usr/bin/ansible-runner";
+
+const PLAYS: Record<string, string> = {
+  demo: await Deno.readTextFile(join(ROOT, "demo/project/test.yml")),
+  mixed: `- name: Mixed results
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: loop
+      ansible.builtin.debug: msg="item {{ item }}"
+      loop: [a, b, c]
+    - name: skipped
+      ansible.builtin.debug: msg=never
+      when: false
+    - name: changed
+      ansible.builtin.command: echo changed
+    - name: failing but ignored
+      ansible.builtin.fail: msg=ignored
+      ignore_errors: true
+    - name: rescued
+      block:
+        - ansible.builtin.fail: msg=rescue-me
+      rescue:
+        - ansible.builtin.debug: msg=rescued
+`,
+  failing: `- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.command: /bin/false
+    - ansible.builtin.debug: msg=unreached
+`,
+};
+
+for (const [name, play] of Object.entries(PLAYS)) {
+  Deno.test(`reference: '${name}' matches Python ansible-runner (status, rc, events, stdout)`, async () => {
+    const files = { "inventory/hosts": LOCAL_INVENTORY, "project/test.yml": play };
+    const ours = await makePdd(files);
+    const theirs = await makePdd(files);
+    try {
+      const r = await runner(["run", ours, "-p", "test.yml", "-i", "x"]);
+      const ref = await new Deno.Command(REFERENCE, {
+        args: ["run", theirs, "-p", "test.yml", "-i", "x"],
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(r.code, ref.code, "exit code");
+      assertEquals(await artifact(ours, "x", "status"), await artifact(theirs, "x", "status"));
+      assertEquals(await artifact(ours, "x", "rc"), await artifact(theirs, "x", "rc"));
+      const a = await readEvents(join(ours, "artifacts", "x"));
+      const b = await readEvents(join(theirs, "artifacts", "x"));
+      assertEquals(a.map((e) => e.event), b.map((e) => e.event), "event types");
+      assertEquals(
+        a.map((e) => [e.start_line, e.end_line]),
+        b.map((e) => [e.start_line, e.end_line]),
+        "line numbers",
+      );
+      const normalize = (s: string) =>
+        s.replaceAll(ours, "PDD").replaceAll(theirs, "PDD")
+          .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+/g, "TIME")
+          .replace(/"delta": "[\d:.]+"/g, '"delta": "D"');
+      assertEquals(
+        normalize(await artifact(ours, "x", "stdout")),
+        normalize(await artifact(theirs, "x", "stdout")),
+      );
+      for (let i = 0; i < a.length; i++) {
+        const keys = (e: Record<string, unknown>) => Object.keys(e.event_data ?? {}).sort();
+        assertEquals(keys(a[i]), keys(b[i]), `event_data keys of ${a[i].event} #${i + 1}`);
+      }
+    } finally {
+      await cleanup(ours);
+      await cleanup(theirs);
+    }
+  });
+}

@@ -14,7 +14,9 @@ const TIOCSWINSZ = 0x5414n;
 const TCSANOW = 0;
 const ECHO = 0o10;
 const POLLIN = 0x1;
-const POLLHUP = 0x10;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
 const EINTR = 4;
 const EAGAIN = 11;
 
@@ -48,6 +50,10 @@ export class PtyProcess {
    * came, or null at end of file (every slave side closed).
    */
   async read(timeoutMs: number): Promise<Uint8Array | null> {
+    // Read first (the fd is non-blocking): when output is flowing this costs one plain call.
+    // Only when nothing is there do we pay for poll, which runs on a helper thread.
+    const first = this.#tryRead();
+    if (first !== undefined) return first;
     if (this.#closed) return null;
     const view = new DataView(this.#pollBuf.buffer);
     view.setInt32(0, this.fd, true);
@@ -56,12 +62,19 @@ export class PtyProcess {
     const n = await libc().poll(this.#pollBuf, 1n, timeoutMs);
     if (this.#closed) return null;
     if (n <= 0) return new Uint8Array(0);
-    const revents = view.getInt16(6, true);
-    if (!(revents & (POLLIN | POLLHUP))) return null;
+    return this.#tryRead() ?? new Uint8Array(0);
+  }
+
+  /** Bytes, null at EOF, or undefined when nothing is available now. */
+  #tryRead(): Uint8Array | null | undefined {
+    if (this.#closed) return null;
     const r = Number(libc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
     if (r > 0) return this.#readBuf.slice(0, r);
-    if (r < 0 && (errno() === EINTR || errno() === EAGAIN)) return new Uint8Array(0);
-    return null; // 0 or EIO: the slave side is gone
+    if (r < 0) {
+      const e = errno();
+      if (e === EAGAIN || e === EINTR) return undefined;
+    }
+    return null; // 0 or EIO: every slave side is closed
   }
 
   /** Writes input to the terminal (answers to prompts). */
@@ -121,6 +134,7 @@ export function spawnPty(opts: PtySpawnOptions): PtyProcess {
       }
     }
     const pid = spawnOnPts(opts, new TextDecoder().decode(ptsName));
+    c.fcntl(master, F_SETFL, c.fcntl(master, F_GETFL, 0) | O_NONBLOCK);
     return new PtyProcess(pid, master);
   } catch (e) {
     c.close(master);

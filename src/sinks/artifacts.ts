@@ -54,10 +54,22 @@ export class ArtifactWriter implements JobSink {
   }
 
   event(ev: JobEvent): void {
-    writePrivateFile(join(this.#eventsDir, `${ev.counter}-${ev.uuid}.json`), JSON.stringify(ev));
-    if (this.#stdout) {
-      const line = this.#json ? JSON.stringify(ev) + "\n" : ev.stdout ? ev.stdout + "\n" : "";
-      if (line) writeAll(this.#stdout, this.#encoder.encode(line));
+    const path = join(this.#eventsDir, `${ev.counter}-${ev.uuid}.json`);
+    const tmp = `${path}.tmp`;
+    const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
+    try {
+      writeEventJson(file, ev, this.#encoder);
+    } finally {
+      file.close();
+    }
+    Deno.renameSync(tmp, path);
+    if (!this.#stdout) return;
+    if (this.#json) {
+      writeEventJson(this.#stdout, ev, this.#encoder);
+      writeAll(this.#stdout, NEWLINE);
+    } else if (ev.stdout) {
+      writeText(this.#stdout, ev.stdout, this.#encoder);
+      writeAll(this.#stdout, NEWLINE);
     }
   }
 
@@ -72,6 +84,45 @@ export class ArtifactWriter implements JobSink {
     this.#stdout = null;
   }
 }
+
+const NEWLINE = new Uint8Array([10]);
+/** Large strings are encoded and written in slices of this many characters. */
+const SLICE = 1 << 16;
+
+/** Slices of `text` of about SLICE characters, never splitting a surrogate pair. */
+function* slices(text: string): Generator<string> {
+  for (let i = 0; i < text.length;) {
+    let end = Math.min(i + SLICE, text.length);
+    if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end++;
+    yield text.slice(i, end);
+    i = end;
+  }
+}
+
+/** Writes a string in slices, so a huge event's text is never copied whole. */
+export function writeText(file: Writable, text: string, enc: TextEncoder): void {
+  for (const part of slices(text)) writeAll(file, enc.encode(part));
+}
+
+/**
+ * Writes an event as JSON, the `stdout` value escaped slice by slice: the same bytes as
+ * JSON.stringify, without building the whole document when the text is large.
+ */
+export function writeEventJson(file: Writable, ev: JobEvent, enc: TextEncoder): void {
+  if (ev.stdout.length < SLICE) {
+    writeAll(file, enc.encode(JSON.stringify(ev)));
+    return;
+  }
+  const { uuid, counter, stdout, ...rest } = ev;
+  writeAll(file, enc.encode(`{"uuid":${JSON.stringify(uuid)},"counter":${counter},"stdout":"`));
+  for (const part of slices(stdout)) {
+    writeAll(file, enc.encode(JSON.stringify(part).slice(1, -1)));
+  }
+  const tail = JSON.stringify(rest);
+  writeAll(file, enc.encode(tail === "{}" ? '"}' : `",${tail.slice(1)}`));
+}
+
+type Writable = { writeSync(p: Uint8Array): number };
 
 /** Writes every byte (writeSync may write less than asked). */
 export function writeAll(file: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {

@@ -1,11 +1,13 @@
 /** The console sink: event text (or JSON lines with `-j`) on standard output, as it happens. */
 import type { JobEvent } from "../events/event.ts";
-import { writeAll } from "./artifacts.ts";
+import { writeAll, writeEventJson, writeText } from "./artifacts.ts";
 import type { JobSink } from "./sink.ts";
 
 // CSI and OSC sequences, as Ansible's colour output uses them.
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
+
+const NEWLINE = new Uint8Array([10]);
 
 /** Removes terminal escape sequences. */
 export function stripAnsi(s: string): string {
@@ -33,12 +35,15 @@ export class ConsoleSink implements JobSink {
   }
 
   event(ev: JobEvent): void {
-    let text: string;
-    if (this.#opts.json) text = JSON.stringify(ev) + "\n";
-    else if (ev.stdout) text = (this.#opts.stripAnsi ? stripAnsi(ev.stdout) : ev.stdout) + "\n";
-    else return;
+    if (!this.#opts.json && !ev.stdout) return;
     try {
-      writeAll(this.#out, this.#encoder.encode(text));
+      if (this.#opts.json) writeEventJson(this.#out, ev, this.#encoder);
+      else {writeText(
+          this.#out,
+          this.#opts.stripAnsi ? stripAnsi(ev.stdout) : ev.stdout,
+          this.#encoder,
+        );}
+      writeAll(this.#out, NEWLINE);
     } catch (e) {
       // A closed pipe on the console must not fail the job; artifacts still get everything.
       if (!(e instanceof Deno.errors.BrokenPipe)) throw e;

@@ -1,0 +1,43 @@
+import { assertEquals } from "../testing/assert.ts";
+import { writeEventJson, writeText } from "./artifacts.ts";
+import type { JobEvent } from "../events/event.ts";
+
+class Buf {
+  parts: Uint8Array[] = [];
+  writeSync(p: Uint8Array): number {
+    this.parts.push(p.slice());
+    return p.length;
+  }
+  text(): string {
+    return new TextDecoder().decode(new Uint8Array(this.parts.flatMap((p) => [...p])));
+  }
+}
+
+const event = (stdout: string): JobEvent => ({
+  uuid: "u",
+  counter: 7,
+  stdout,
+  start_line: 1,
+  end_line: 2,
+  runner_ident: "i",
+  event: "runner_on_ok",
+  created: "c",
+  event_data: { res: { 'q"': "\u2028" } },
+});
+
+Deno.test("artifacts: sliced JSON is byte-identical to JSON.stringify, surrogates included", () => {
+  // Large text with emoji placed so pairs straddle slice boundaries, quotes and control chars.
+  const unit = '😀 "quoted" \\ back\ttab\r\nline ✓ ';
+  for (const pad of [0, 1, 2, 3]) {
+    const big = "x".repeat(pad) + unit.repeat(9000);
+    const b = new Buf();
+    writeEventJson(b, event(big), new TextEncoder());
+    assertEquals(b.text(), JSON.stringify(event(big)));
+    const t = new Buf();
+    writeText(t, big, new TextEncoder());
+    assertEquals(t.text(), big);
+  }
+  const small = new Buf();
+  writeEventJson(small, event("short"), new TextEncoder());
+  assertEquals(small.text(), JSON.stringify(event("short")));
+});

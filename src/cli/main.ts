@@ -1,7 +1,10 @@
 /** Wires the parsed command line to the command modules. */
 import { commandFirst } from "./argv.ts";
 import { buildParser, COMMANDS, valueFlags } from "./parser.ts";
+import { processCommand } from "./process.ts";
 import { runCommand } from "./run.ts";
+import { transmitCommand } from "./transmit.ts";
+import { workerCommand } from "./worker.ts";
 
 /** Parses `args` and runs the command; resolves to the exit code. */
 export async function cli(args: string[]): Promise<number> {
@@ -10,6 +13,12 @@ export async function cli(args: string[]): Promise<number> {
   switch (ns.command) {
     case "run":
       return await runCommand(ns);
+    case "transmit":
+      return await transmitCommand(ns);
+    case "worker":
+      return await workerCommand(ns);
+    case "process":
+      return await processCommand(ns);
   }
   parser.error(`unknown command ${ns.command}`);
   return 2;

@@ -3,7 +3,7 @@ import { ArgumentParser, RawDescriptionHelpFormatter } from "argparse";
 import { COMPATIBLE_WITH, VERSION } from "./version.ts";
 
 /** Commands the parser knows, in help order. */
-export const COMMANDS = ["run"] as const;
+export const COMMANDS = ["run", "transmit", "worker", "process"] as const;
 
 type Parser = InstanceType<typeof ArgumentParser>;
 
@@ -135,6 +135,13 @@ export function valueFlags(): Set<string> {
     "--artifact-dir",
     "--rotate-artifacts",
     "--logfile",
+    "--private-data-dir",
+    "--keepalive-seconds",
+    "--file-pattern",
+    "--exclude-strings",
+    "--grace-period",
+    "--remove-images",
+    "--process-isolation-executable",
   ]);
 }
 
@@ -158,5 +165,54 @@ export function buildParser(): Parser {
     description: "Run a playbook, module, role or program from PRIVATE_DATA_DIR in the foreground.",
   });
   addJobFlags(run);
+
+  const transmit = sub.add_parser("transmit", {
+    color,
+    help: "write a job (options and private data dir) to stdout for a worker",
+    description: "Stream a job to stdout for `runner worker` or `ansible-runner worker`: " +
+      "a kwargs line, the private data dir as a base64 zip, then eof.",
+  });
+  addJobFlags(transmit);
+
+  const worker = sub.add_parser("worker", {
+    color,
+    help: "run a job streamed on stdin; stream status, events and artifacts to stdout",
+    description: "Execution-node side of transmit | worker | process (what Receptor starts).",
+  });
+  worker.add_argument("--private-data-dir", {
+    metavar: "DIR",
+    help: "unpack the job here (default: a new temporary dir, removed at exit)",
+  });
+  worker.add_argument("--worker-info", {
+    action: "store_true",
+    help: "print cpu_count, mem_in_bytes, errors, runner_version and uuid as YAML, and exit",
+  });
+  worker.add_argument("--delete", {
+    action: "store_true",
+    help: "delete --private-data-dir before unpacking and again when the job is done",
+  });
+  worker.add_argument("--keepalive-seconds", {
+    metavar: "N",
+    type: "int",
+    help: "send a keepalive line after N seconds without output " +
+      "(default: ANSIBLE_RUNNER_KEEPALIVE_SECONDS, else never)",
+  });
+  worker.add_argument("--debug", { action: "store_true", help: "diagnostics on stderr" });
+  worker.add_argument("--logfile", { help: "also write diagnostics to this file" });
+
+  const process = sub.add_parser("process", {
+    color,
+    help: "read a worker's stream on stdin and write the artifacts here",
+    description: "Controller side: record a worker's stream into PRIVATE_DATA_DIR/artifacts " +
+      "(or artifacts/IDENT with --ident). Exit status: the job's rc, 1 for a broken stream.",
+  });
+  process.add_argument("private_data_dir", { metavar: "PRIVATE_DATA_DIR" });
+  process.add_argument("-i", "--ident", { help: "write into artifacts/IDENT" });
+  process.add_argument("--artifact-dir", { metavar: "DIR", help: "write here instead" });
+  process.add_argument("-q", "--quiet", { action: "store_true", help: "print nothing" });
+  process.add_argument("-j", "--json", {
+    action: "store_true",
+    help: "print events as JSON lines",
+  });
   return parser;
 }

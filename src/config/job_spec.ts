@@ -8,7 +8,7 @@ import { type EnvInputs, loadEnvInputs } from "./env_files.ts";
 import type { RunOptions } from "./options.ts";
 import { type Settings, validateSettings } from "./settings.ts";
 import { shlexSplit } from "./shlex.ts";
-import type { PromptRule } from "../exec/expect.ts";
+import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
 import { JOB_MARKER_ENV } from "../exec/process_tree.ts";
 
 /** What kind of program the job runs. */
@@ -109,6 +109,22 @@ export async function prepareJob(
     );
   }
   const inputs: EnvInputs = await loadEnvInputs(pdd);
+  for (const [pattern, answer] of Object.entries(opts.passwords ?? {})) {
+    try {
+      inputs.prompts.push({ pattern: compilePythonRegex(pattern), answer: String(answer) });
+    } catch (e) {
+      throw new ConfigError(
+        `not a valid regular expression: ${(e as Error).message}`,
+        "passwords",
+        pattern,
+      );
+    }
+    if (String(answer).length) inputs.secrets.push(String(answer));
+  }
+  if (opts.sshKey) {
+    inputs.sshKey = opts.sshKey;
+    for (const line of opts.sshKey.split(/\r?\n/)) if (line.length >= 16) inputs.secrets.push(line);
+  }
   const settings: Settings = { ...inputs.settings };
   if (opts.settings) Object.assign(settings, validateSettings(opts.settings, "settings").settings);
 

@@ -56,6 +56,10 @@ export interface RunOptions {
   envvars?: Record<string, string>;
   /** Extra variables, passed with `-e`. */
   extravars?: Record<string, unknown>;
+  /** Prompt regex → answer, merged over `env/passwords`. */
+  passwords?: Record<string, string>;
+  /** Private key text; replaces `env/ssh_key`. */
+  sshKey?: string;
   /** Extra settings, merged over `env/settings`. */
   settings?: Record<string, unknown>;
 }

@@ -3,12 +3,14 @@ import assertModule from "node:assert/strict";
 
 /** Fails unless `cond` is truthy. */
 export function assert(cond: unknown, msg?: string): asserts cond {
-  assertModule.ok(cond, msg);
+  if (msg === undefined) assertModule.ok(cond);
+  else assertModule.ok(cond, msg);
 }
 
 /** Deep strict equality. */
 export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
-  assertModule.deepStrictEqual(actual, expected, msg);
+  if (msg === undefined) assertModule.deepStrictEqual(actual, expected);
+  else assertModule.deepStrictEqual(actual, expected, msg);
 }
 
 /** Fails unless `fn` throws; returns the error. */

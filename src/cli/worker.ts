@@ -1,0 +1,47 @@
+/** `runner worker`: run a streamed job (what Receptor starts on an execution node). */
+import { runWorker } from "../streaming/worker.ts";
+import { makeLogger } from "./log.ts";
+import { workerInfoYaml } from "./worker_info.ts";
+
+/** Runs the command; resolves to the exit code (the job's rc, 1 for a broken stream). */
+export async function workerCommand(a: Record<string, unknown>): Promise<number> {
+  if (a.worker_info) {
+    console.log(await workerInfoYaml());
+    return 0;
+  }
+  const log = makeLogger({ debug: !!a.debug, logfile: a.logfile as string | undefined });
+  const given = typeof a.private_data_dir === "string" ? a.private_data_dir : null;
+  if (given && a.delete) await Deno.remove(given, { recursive: true }).catch(() => {});
+  const pdd = given ?? await Deno.makeTempDir({ prefix: "runner_worker_" });
+  await Deno.mkdir(pdd, { recursive: true, mode: 0o700 });
+  let keepalive = typeof a.keepalive_seconds === "number" ? a.keepalive_seconds : undefined;
+  if (keepalive === undefined) {
+    const fromEnv = Number(Deno.env.get("ANSIBLE_RUNNER_KEEPALIVE_SECONDS") ?? "0");
+    keepalive = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 0;
+  }
+  // Receptor cancels with SIGINT (then SIGKILL 10 s later): end the job and report at once.
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    const outcome = await runWorker({
+      input: Deno.stdin.readable,
+      out: Deno.stdout,
+      privateDataDir: pdd,
+      keepaliveSeconds: keepalive,
+      signal: controller.signal,
+      log: log.write,
+    });
+    if (!outcome.ran) {
+      console.error(`runner: error: ${outcome.error}`);
+      return 1;
+    }
+    return outcome.result.rc;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    if (!given || a.delete) await Deno.remove(pdd, { recursive: true }).catch(() => {});
+    log.close();
+  }
+}

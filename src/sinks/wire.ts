@@ -1,0 +1,77 @@
+/**
+ * The worker's sink: status lines and events as JSON lines on the wire, then the artifact dir
+ * as a zipfile frame and `{"eof": true}`. Optional keepalives after N idle seconds, only ever
+ * between whole lines and never after eof.
+ */
+import type { JobEvent } from "../events/event.ts";
+import { sendDirectory } from "../streaming/zip_frame.ts";
+import { type SyncWriter, writeBytes, writeLine } from "../streaming/wire.ts";
+import { writeEventJson } from "./artifacts.ts";
+import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
+
+/** Options of {@link WireSink}. */
+export interface WireSinkOptions {
+  out: SyncWriter;
+  /** Zipped and sent when the job ends. */
+  artifactDir: string;
+  /** Seconds without output before a keepalive line (0: never). */
+  keepaliveSeconds?: number;
+}
+
+const NEWLINE = new Uint8Array([10]);
+
+/** Writes one job onto the wire. */
+export class WireSink implements JobSink {
+  #opts: WireSinkOptions;
+  #last = Date.now();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+  #enc = new TextEncoder();
+
+  constructor(opts: WireSinkOptions) {
+    this.#opts = opts;
+    const every = opts.keepaliveSeconds ?? 0;
+    if (every > 0) {
+      this.#timer = setInterval(() => {
+        if (!this.#closed && Date.now() - this.#last >= every * 1000) {
+          this.#line({ event: "keepalive" });
+        }
+      }, Math.min(1000, every * 250));
+    }
+  }
+
+  #line(value: unknown): void {
+    this.#last = Date.now();
+    writeLine(this.#opts.out, value);
+  }
+
+  status(status: JobStatus, info: StatusInfo): void {
+    const { rc: _rc, ...rest } = info; // ansible-runner's status lines carry no rc
+    this.#line({ status, ...rest });
+  }
+
+  event(ev: JobEvent): void {
+    this.#last = Date.now();
+    writeEventJson(this.#opts.out, ev, this.#enc);
+    writeBytes(this.#opts.out, NEWLINE);
+  }
+
+  /** Sends the artifacts and eof; stops keepalives first. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await sendDirectory(this.#opts.out, this.#opts.artifactDir);
+    writeLine(this.#opts.out, { eof: true });
+  }
+
+  /** Ends with an error status and eof, when no job could be run at all. */
+  static fail(out: SyncWriter, explanation: string, ident?: string): void {
+    writeLine(out, {
+      status: "error",
+      ...(ident ? { runner_ident: ident } : {}),
+      job_explanation: explanation,
+    });
+    writeLine(out, { eof: true });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Reads a byte stream as the wire protocol needs it: one line at a time, or exactly N bytes
+ * handed on in chunks (never buffered whole).
+ */
+
+/** Raised when the input ends in the middle of something. */
+export class TruncatedStream extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TruncatedStream";
+  }
+}
+
+/** Line and fixed-length reads over a ReadableStream of bytes. */
+export class ByteReader {
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #buf: Uint8Array = new Uint8Array(0);
+  #done = false;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.getReader();
+  }
+
+  /** Replaces the (empty) buffer with the next chunk; false at end of input. */
+  async #fill(): Promise<boolean> {
+    while (!this.#done) {
+      const { value, done } = await this.#reader.read();
+      if (done) this.#done = true;
+      else if (value.length) {
+        this.#buf = value;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The next line without its newline; the rest at end of input if it has no newline; null at
+   * end of input. Throws when a line exceeds `maxBytes`.
+   */
+  async readLine(maxBytes: number): Promise<Uint8Array | null> {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      if (this.#buf.length === 0 && !(await this.#fill())) {
+        return parts.length ? concat(parts, total) : null;
+      }
+      const nl = this.#buf.indexOf(10);
+      if (nl >= 0) {
+        parts.push(this.#buf.subarray(0, nl));
+        this.#buf = this.#buf.subarray(nl + 1);
+        return concat(parts, total + nl);
+      }
+      parts.push(this.#buf);
+      total += this.#buf.length;
+      this.#buf = new Uint8Array(0);
+      if (total > maxBytes) throw new Error(`a line is longer than ${maxBytes} bytes`);
+    }
+  }
+
+  /** Hands exactly `n` bytes to `sink` in chunks; throws TruncatedStream if input ends first. */
+  async readExact(n: number, sink: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
+    let left = n;
+    while (left > 0) {
+      if (this.#buf.length === 0 && !(await this.#fill())) {
+        throw new TruncatedStream(`input ended ${left} bytes short of the announced ${n}`);
+      }
+      const take = Math.min(left, this.#buf.length);
+      await sink(this.#buf.subarray(0, take));
+      this.#buf = this.#buf.subarray(take);
+      left -= take;
+    }
+  }
+
+  /** Stops reading (the underlying stream is cancelled). */
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {});
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

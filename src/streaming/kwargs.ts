@@ -1,0 +1,153 @@
+/**
+ * The `kwargs` message: job options in ansible-runner's Python names, as `transmit` sends them
+ * and `worker` reads them. Only keys Python's `ansible_runner.run()` accepts are sent, so a
+ * Python worker can take our stream.
+ */
+import { isAbsolute, join } from "node:path";
+import { ConfigError } from "../config/errors.ts";
+import type { RunOptions } from "../config/options.ts";
+
+/** RunOptions → kwargs with every key ansible-runner's transmit sends (null when unset). */
+export function kwargsFromOptions(o: RunOptions): Record<string, unknown> {
+  const kw: Record<string, unknown> = {
+    ident: o.ident ?? crypto.randomUUID().replaceAll("-", ""),
+    binary: o.binary ?? null,
+    playbook: o.playbook ?? null,
+    module: o.module ?? null,
+    module_args: o.moduleArgs ?? null,
+    host_pattern: o.hosts ?? null,
+    verbosity: o.verbosity || null,
+    quiet: !!o.quiet,
+    rotate_artifacts: o.rotateArtifacts ?? 0,
+    json_mode: !!o.json,
+    omit_event_data: !!o.omitEventData,
+    only_failed_event_data: !!o.onlyFailedEventData,
+    inventory: o.inventory ?? null,
+    forks: o.forks ?? null,
+    project_dir: o.projectDir ?? null,
+    artifact_dir: o.artifactDir ?? null,
+    roles_path: o.rolesPath ? [o.rolesPath] : null,
+    cmdline: o.cmdline ?? null,
+    limit: o.limit ?? null,
+    suppress_env_files: !!o.omitEnvFiles,
+  };
+  if (o.envvars) kw.envvars = o.envvars;
+  if (o.extravars) kw.extravars = o.extravars;
+  if (o.passwords) kw.passwords = o.passwords;
+  if (o.settings) kw.settings = o.settings;
+  if (o.sshKey) kw.ssh_key = o.sshKey;
+  if (o.timeout) kw.timeout = o.timeout;
+  return kw;
+}
+
+type Check = (v: unknown) => boolean;
+const isStr: Check = (v) => typeof v === "string";
+const isInt: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isBool: Check = (v) => typeof v === "boolean";
+const isMap: Check = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStrList: Check = (v) => Array.isArray(v) && v.every(isStr);
+
+const KNOWN: Record<string, Check> = {
+  ident: isStr,
+  binary: isStr,
+  playbook: isStr,
+  module: isStr,
+  module_args: isStr,
+  host_pattern: isStr,
+  verbosity: isInt,
+  quiet: isBool,
+  rotate_artifacts: isInt,
+  json_mode: isBool,
+  omit_event_data: isBool,
+  only_failed_event_data: isBool,
+  inventory: (v) => isStr(v) || isStrList(v),
+  forks: isInt,
+  project_dir: isStr,
+  artifact_dir: isStr,
+  roles_path: (v) => isStr(v) || isStrList(v),
+  cmdline: isStr,
+  limit: isStr,
+  suppress_env_files: isBool,
+  envvars: isMap,
+  extravars: isMap,
+  passwords: isMap,
+  settings: isMap,
+  ssh_key: isStr,
+  timeout: isInt,
+};
+
+/** Keys a worker accepts but that describe the controller's machine, not the job. */
+const IGNORED = new Set([
+  "process_isolation",
+  "process_isolation_executable",
+  "process_isolation_path",
+  "process_isolation_hide_paths",
+  "process_isolation_show_paths",
+  "process_isolation_ro_paths",
+  "container_image",
+  "container_volume_mounts",
+  "container_options",
+  "directory_isolation_base_path",
+  "json_mode",
+  "quiet",
+  "artifact_dir",
+  "project_dir",
+]);
+
+/**
+ * kwargs → RunOptions for a job in the worker's private data dir. Null values mean unset.
+ * Returns warnings for unknown keys; throws ConfigError on a wrong type.
+ */
+export function optionsFromKwargs(
+  kw: Record<string, unknown>,
+  pdd: string,
+): { options: RunOptions; warnings: string[] } {
+  const warnings: string[] = [];
+  const v: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(kw)) {
+    if (value === null || value === undefined) continue;
+    const check = KNOWN[key];
+    if (!check) {
+      if (!IGNORED.has(key)) warnings.push(`kwargs: unknown key '${key}' ignored`);
+      continue;
+    }
+    if (!check(value)) throw new ConfigError(`wrong type (${typeof value})`, "kwargs", key);
+    v[key] = value;
+  }
+  const first = (x: unknown) => Array.isArray(x) ? x[0] as string : x as string | undefined;
+  const inventory = first(v.inventory);
+  const rolesPath = first(v.roles_path);
+  const inside = (p: string | undefined) => p === undefined || isAbsolute(p) ? p : join(pdd, p);
+  const options: RunOptions = {
+    privateDataDir: pdd,
+    ident: v.ident as string | undefined,
+    binary: v.binary as string | undefined,
+    playbook: v.playbook as string | undefined,
+    module: v.module as string | undefined,
+    moduleArgs: v.module_args as string | undefined,
+    hosts: v.host_pattern as string | undefined,
+    verbosity: v.verbosity as number | undefined,
+    rotateArtifacts: v.rotate_artifacts as number | undefined,
+    omitEventData: v.omit_event_data as boolean | undefined,
+    onlyFailedEventData: v.only_failed_event_data as boolean | undefined,
+    inventory: inside(inventory),
+    forks: v.forks as number | undefined,
+    rolesPath: inside(rolesPath),
+    cmdline: v.cmdline as string | undefined,
+    limit: v.limit as string | undefined,
+    omitEnvFiles: v.suppress_env_files as boolean | undefined,
+    envvars: v.envvars as Record<string, string> | undefined,
+    extravars: v.extravars as Record<string, unknown> | undefined,
+    passwords: v.passwords as Record<string, string> | undefined,
+    settings: v.settings as Record<string, unknown> | undefined,
+    sshKey: v.ssh_key as string | undefined,
+    timeout: v.timeout as number | undefined,
+    quiet: true,
+  };
+  if (options.envvars) {
+    options.envvars = Object.fromEntries(
+      Object.entries(options.envvars).map(([k, x]) => [k, String(x)]),
+    );
+  }
+  return { options, warnings };
+}

@@ -1,0 +1,86 @@
+/**
+ * `process`: reads a worker's stream on the controller and records it with the same artifacts
+ * writer as `run`: job_events/, stdout on the console, then the worker's artifact dir.
+ */
+import { ArtifactWriter } from "../sinks/artifacts.ts";
+import type { JobSink } from "../sinks/sink.ts";
+import { FINAL_STATUSES, type JobStatus } from "../sinks/sink.ts";
+import { ByteReader } from "./byte_reader.ts";
+import { parseWireLine, WireError } from "./wire.ts";
+import { receiveDirectory } from "./zip_frame.ts";
+
+/** Event lines can carry a whole task's output. */
+const MAX_LINE = 512 << 20;
+
+/** Inputs of {@link runProcessor}. */
+export interface ProcessorOptions {
+  input: ReadableStream<Uint8Array>;
+  /** Where job_events/ and the artifacts go. */
+  artifactDir: string;
+  /** Console and other sinks (after the artifacts writer). */
+  after?: JobSink[];
+}
+
+/** The outcome as the stream told it. */
+export interface ProcessorResult {
+  status: JobStatus | "unstarted";
+  rc: number;
+  error?: string;
+}
+
+/** Reads the stream to eof. Never throws for a bad stream: the result says what went wrong. */
+export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorResult> {
+  const artifacts = new ArtifactWriter({ dir: opts.artifactDir });
+  const sinks: JobSink[] = [artifacts, ...(opts.after ?? [])];
+  const reader = new ByteReader(opts.input);
+  let status: JobStatus | "unstarted" = "unstarted";
+  let error: string | undefined;
+  let ident = "";
+  try {
+    for (;;) {
+      const line = await reader.readLine(MAX_LINE);
+      if (line === null) throw new WireError("the worker stream ended before eof");
+      const text = new TextDecoder().decode(line);
+      if (text.trim() === "") continue;
+      const msg = parseWireLine(text);
+      if (msg.kind === "eof") break;
+      if (msg.kind === "keepalive") continue;
+      if (msg.kind === "status") {
+        status = msg.status as JobStatus;
+        ident = typeof msg.data.runner_ident === "string" ? msg.data.runner_ident : ident;
+        if (status === "error" && typeof msg.data.job_explanation === "string") {
+          error = msg.data.job_explanation;
+        }
+        for (const s of sinks.slice(1)) s.status?.(status, { runner_ident: ident, ...msg.data });
+      } else if (msg.kind === "event") {
+        for (const s of sinks) if (s.event?.(msg.event) === false) break;
+      } else if (msg.kind === "zipfile") {
+        artifacts.close();
+        await receiveDirectory(reader, msg.size, opts.artifactDir);
+      } else {
+        throw new WireError(`unexpected ${msg.kind} message in a worker stream`);
+      }
+    }
+  } catch (e) {
+    error = (e as Error).message;
+    status = "error";
+  } finally {
+    await reader.cancel();
+    artifacts.close();
+    for (const s of sinks) await s.close?.();
+  }
+  if (status === "error") {
+    artifacts.writeFile("status", "error");
+    artifacts.writeFile("rc", "1");
+    return { status, rc: 1, error };
+  }
+  let rc = status === "successful" ? 0 : 1;
+  try {
+    const text = Deno.readTextFileSync(`${opts.artifactDir}/rc`).trim();
+    if (/^-?\d+$/.test(text)) rc = Number(text);
+  } catch { /* no rc artifact: keep the status-based code */ }
+  if (!FINAL_STATUSES.includes(status as JobStatus)) {
+    return { status, rc: 1, error: `the worker stream ended with status ${status}` };
+  }
+  return { status, rc };
+}

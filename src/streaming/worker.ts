@@ -1,0 +1,82 @@
+/**
+ * `worker`: reads a transmit stream, runs the job in its private data dir, and writes status,
+ * events, the artifacts and eof. A stream it cannot read ends in an `error` status and eof,
+ * with nothing run.
+ */
+import { ConfigError } from "../config/errors.ts";
+import { prepareJob } from "../config/job_spec.ts";
+import { executeJob, type JobResult } from "../job/execute.ts";
+import { WireSink } from "../sinks/wire.ts";
+import { ByteReader } from "./byte_reader.ts";
+import { optionsFromKwargs } from "./kwargs.ts";
+import { parseWireLine, type SyncWriter, WireError } from "./wire.ts";
+import { receiveDirectory } from "./zip_frame.ts";
+
+/** Lines longer than this are refused (a transmit stream has only small lines). */
+const MAX_LINE = 64 << 20;
+
+/** Inputs of {@link runWorker}. */
+export interface WorkerOptions {
+  input: ReadableStream<Uint8Array>;
+  out: SyncWriter;
+  privateDataDir: string;
+  keepaliveSeconds?: number;
+  signal?: AbortSignal;
+  log?: (msg: string) => void;
+}
+
+/** What the worker did: the job's result, or an error before any job ran. */
+export type WorkerOutcome = { ran: true; result: JobResult } | { ran: false; error: string };
+
+/** Reads the stream up to eof: kwargs and the private data dir. */
+async function receive(reader: ByteReader, pdd: string): Promise<Record<string, unknown>> {
+  let kwargs: Record<string, unknown> | null = null;
+  for (;;) {
+    const line = await reader.readLine(MAX_LINE);
+    if (line === null) throw new WireError("the transmit stream ended before eof");
+    const text = new TextDecoder().decode(line).trim();
+    if (text === "") continue;
+    const msg = parseWireLine(text);
+    if (msg.kind === "kwargs") kwargs = msg.kwargs;
+    else if (msg.kind === "zipfile") await receiveDirectory(reader, msg.size, pdd);
+    else if (msg.kind === "eof") break;
+    else if (msg.kind !== "keepalive") {
+      throw new WireError(`unexpected ${msg.kind} message in a transmit stream`);
+    }
+  }
+  if (!kwargs) throw new WireError("the transmit stream had no kwargs");
+  return kwargs;
+}
+
+/** Runs the worker to the end. */
+export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
+  const reader = new ByteReader(opts.input);
+  let kwargs: Record<string, unknown>;
+  try {
+    kwargs = await receive(reader, opts.privateDataDir);
+  } catch (e) {
+    const msg = `Failed to read the transmit stream: ${(e as Error).message}`;
+    WireSink.fail(opts.out, msg);
+    return { ran: false, error: msg };
+  } finally {
+    await reader.cancel();
+  }
+  let spec;
+  try {
+    const { options, warnings } = optionsFromKwargs(kwargs, opts.privateDataDir);
+    for (const w of warnings) opts.log?.(w);
+    spec = await prepareJob(options, Deno.env.toObject());
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const ident = typeof kwargs.ident === "string" ? kwargs.ident : undefined;
+    WireSink.fail(opts.out, e.message, ident);
+    return { ran: false, error: e.message };
+  }
+  const wire = new WireSink({
+    out: opts.out,
+    artifactDir: spec.artifactDir,
+    keepaliveSeconds: opts.keepaliveSeconds,
+  });
+  const result = await executeJob(spec, { after: [wire], signal: opts.signal, log: opts.log });
+  return { ran: true, result };
+}

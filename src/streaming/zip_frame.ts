@@ -1,0 +1,70 @@
+/** A directory on the wire: `{"zipfile": N}` then the base64 of the N-byte zip, no newline. */
+import { join } from "node:path";
+import { Base64Decoder, Base64Encoder, base64Length } from "./base64.ts";
+import type { ByteReader } from "./byte_reader.ts";
+import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";
+import { zipDirectory } from "./zip_out.ts";
+import { extractZip } from "./zip_in.ts";
+
+const CHUNK = 1 << 16;
+
+async function withTempFile<T>(fn: (path: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "runner_zip_" });
+  try {
+    return await fn(join(dir, "data.zip"));
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Zips `dir` and writes it as a zipfile frame. */
+export function sendDirectory(out: SyncWriter, dir: string): Promise<void> {
+  return withTempFile(async (zipPath) => {
+    const size = await zipDirectory(dir, zipPath);
+    writeLine(out, { zipfile: size });
+    const file = await Deno.open(zipPath);
+    const encoder = new Base64Encoder();
+    const te = new TextEncoder();
+    try {
+      const buf = new Uint8Array(CHUNK * 3);
+      for (;;) {
+        const n = await file.read(buf);
+        if (n === null) break;
+        writeBytes(out, te.encode(encoder.push(buf.subarray(0, n))));
+      }
+      writeBytes(out, te.encode(encoder.end()));
+    } finally {
+      file.close();
+    }
+  });
+}
+
+/** Reads a zipfile frame's payload of `size` bytes and extracts it safely into `target`. */
+export function receiveDirectory(
+  reader: ByteReader,
+  size: number,
+  target: string,
+): Promise<number> {
+  return withTempFile(async (zipPath) => {
+    const file = await Deno.open(zipPath, { write: true, create: true, mode: 0o600 });
+    const decoder = new Base64Decoder();
+    const td = new TextDecoder();
+    let written = 0;
+    try {
+      await reader.readExact(base64Length(size), (chunk) => {
+        const bytes = decoder.push(td.decode(chunk, { stream: true }));
+        written += bytes.length;
+        writeBytes(file, bytes);
+      });
+      decoder.end();
+    } catch (e) {
+      throw new WireError(`bad zip payload: ${(e as Error).message}`);
+    } finally {
+      file.close();
+    }
+    if (written !== size) {
+      throw new WireError(`zip payload decodes to ${written} bytes, ${size} announced`);
+    }
+    return await extractZip(zipPath, target);
+  });
+}

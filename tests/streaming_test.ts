@@ -1,0 +1,349 @@
+/**
+ * End-to-end: transmit | worker | process through real pipes, with runner on either side and
+ * Debian's Python ansible-runner 2.3.1 on the other; hostile and broken streams.
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
+import { cleanup, LOCAL_INVENTORY, makePdd, readEvents, ROOT } from "./helpers.ts";
+
+const DENO = Deno.execPath();
+const OURS = [DENO, "run", "-A", "--no-lock", join(ROOT, "main.ts")];
+const PY = ["/usr/bin/ansible-runner"];
+
+const PLAY = `- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.debug: msg="streamed {{ lookup('env', 'STREAM_VAR') }}"
+`;
+const FAILING =
+  "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: /bin/false\n";
+
+/** Runs a shell pipeline of argv stages; returns each stage's exit code and the last stdout. */
+async function pipeline(
+  stages: string[][],
+  input?: Uint8Array,
+): Promise<{ codes: number[]; stdout: string; stderr: string[] }> {
+  const procs = stages.map((argv) =>
+    new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn()
+  );
+  const pipes = procs.slice(1).map((p, i) => procs[i].stdout.pipeTo(p.stdin));
+  const first = procs[0].stdin.getWriter();
+  if (input) await first.write(input);
+  await first.close();
+  const [out, ...errs] = await Promise.all([
+    new Response(procs.at(-1)!.stdout).text(),
+    ...procs.map((p) => new Response(p.stderr).text()),
+  ]);
+  await Promise.all(pipes.map((p) => p.catch(() => {})));
+  const codes = await Promise.all(procs.map(async (p) => (await p.status).code));
+  return { codes, stdout: out, stderr: errs };
+}
+
+async function jobPdd(play = PLAY): Promise<string> {
+  return await makePdd({
+    "inventory/hosts": LOCAL_INVENTORY,
+    "project/test.yml": play,
+    "env/envvars": "STREAM_VAR: across-the-wire\n",
+  });
+}
+
+const COMBOS: [string, string[], string[], string[]][] = [
+  ["runner → runner → runner", OURS, OURS, OURS],
+  ["python → runner → python", PY, OURS, PY],
+  ["runner → python → runner", OURS, PY, OURS],
+];
+
+for (const [name, tx, wk, pr] of COMBOS) {
+  Deno.test(`streaming: ${name} runs the job and records its artifacts`, async () => {
+    const pdd = await jobPdd();
+    const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
+    try {
+      const r = await pipeline([
+        [...tx, "transmit", pdd, "-p", "test.yml", "-i", "wire1"],
+        [...wk, "worker"],
+        [...pr, "process", ctl, "-i", "wire1"],
+      ]);
+      assertEquals(r.codes, [0, 0, 0], r.stderr.join("\n"));
+      assertIncludes(r.stdout, "streamed across-the-wire");
+      const dir = join(ctl, "artifacts", "wire1");
+      assertEquals(await Deno.readTextFile(join(dir, "status")), "successful");
+      assertEquals(await Deno.readTextFile(join(dir, "rc")), "0");
+      const events = await readEvents(dir);
+      assertEquals(events.map((e) => e.counter), events.map((_, i) => i + 1));
+      assertEquals(events[0].event, "playbook_on_start");
+      assertEquals(events.at(-1)!.event, "playbook_on_stats");
+      const stdout = await Deno.readTextFile(join(dir, "stdout"));
+      assertEquals(stdout, events.filter((e) => e.stdout).map((e) => e.stdout + "\n").join(""));
+    } finally {
+      await cleanup(pdd);
+      await cleanup(ctl);
+    }
+  });
+}
+
+Deno.test("streaming: a failed job's rc comes through process's exit status", async () => {
+  const pdd = await jobPdd(FAILING);
+  const ctl = await Deno.makeTempDir();
+  try {
+    const r = await pipeline([
+      [...OURS, "transmit", pdd, "-p", "test.yml"],
+      [...OURS, "worker"],
+      [...OURS, "process", ctl, "-q"],
+    ]);
+    assertEquals(r.codes, [0, 2, 2]);
+    assertEquals(r.stdout, "");
+    assertEquals(await Deno.readTextFile(join(ctl, "artifacts", "status")), "failed");
+  } finally {
+    await cleanup(pdd);
+    await cleanup(ctl);
+  }
+});
+
+Deno.test("streaming: transmit keeps modes, mtimes and symlinks, skips FIFOs", async () => {
+  const pdd = await jobPdd();
+  const dest = await Deno.makeTempDir();
+  try {
+    await Deno.chmod(join(pdd, "inventory/hosts"), 0o751);
+    await Deno.utime(join(pdd, "project/test.yml"), 1_600_000_000, 1_600_000_000);
+    await Deno.symlink("../project/test.yml", join(pdd, "env/link"));
+    await new Deno.Command("mkfifo", { args: [join(pdd, "env/fifo")] }).output();
+    // The worker unpacks into --private-data-dir (and runs a job that does nothing).
+    const r = await pipeline([
+      [...OURS, "transmit", pdd, "-b", "/bin/true"],
+      [...OURS, "worker", "--private-data-dir", dest],
+    ]);
+    assertEquals(r.codes, [0, 0], r.stderr.join("\n"));
+    assertEquals((await Deno.lstat(join(dest, "env/link"))).isSymlink, true);
+    assertEquals(await Deno.readLink(join(dest, "env/link")), "../project/test.yml");
+    assert(
+      !(await Deno.lstat(join(dest, "env/fifo")).then(() => true, () => false)),
+      "FIFO skipped",
+    );
+    assertEquals((await Deno.stat(join(dest, "inventory/hosts"))).mode! & 0o777, 0o751);
+    assertEquals(
+      (await Deno.stat(join(dest, "project/test.yml"))).mtime!.getTime(),
+      1_600_000_000_000,
+    );
+  } finally {
+    await cleanup(pdd);
+    await cleanup(dest);
+  }
+});
+
+/** A transmit stream holding a zip that Python's zipfile builds from a recipe. */
+async function hostileStream(recipe: string): Promise<Uint8Array> {
+  const py = `
+import io, json, sys, zipfile, base64
+buf = io.BytesIO()
+z = zipfile.ZipFile(buf, "w")
+def link(name, target):
+    i = zipfile.ZipInfo(name); i.create_system = 3; i.external_attr = (0o120777) << 16
+    z.writestr(i, target)
+def file(name, data, mode=0o644):
+    i = zipfile.ZipInfo(name); i.create_system = 3; i.external_attr = (0o100000 | mode) << 16
+    z.writestr(i, data)
+${recipe}
+z.close()
+data = buf.getvalue()
+sys.stdout.write(json.dumps({"kwargs": {"playbook": "test.yml"}}) + "\\n")
+sys.stdout.write(json.dumps({"zipfile": len(data)}) + "\\n")
+sys.stdout.write(base64.b64encode(data).decode())
+sys.stdout.write(json.dumps({"eof": True}) + "\\n")
+`;
+  const out = await new Deno.Command("/usr/bin/python3", { args: ["-c", py], stdout: "piped" })
+    .output();
+  assert(out.success);
+  return out.stdout;
+}
+
+const HOSTILE: [string, (outside: string) => string][] = [
+  ["a '..' entry", (o) => `file("../${o.split("/").pop()}/evil", "x")`],
+  ["an absolute entry", (o) => `file("${o}/evil", "x")`],
+  [
+    "a symlink out, then a file through it",
+    (o) => `link("project/out", "${o}")\nfile("project/out/evil", "x")`,
+  ],
+  ["a relative symlink that climbs out", (_o) => `link("project/up", "../../../../../../../tmp")`],
+  [
+    "a file through a symlink already made",
+    (o) => `link("esc", "${o}")\nfile("esc/existing", "overwritten")`,
+  ],
+];
+
+for (const [what, recipe] of HOSTILE) {
+  Deno.test(`worker: refuses ${what}; nothing outside is touched`, async () => {
+    const outside = await Deno.makeTempDir({ prefix: "runner_outside_" });
+    const existing = join(outside, "existing");
+    await Deno.writeTextFile(existing, "original");
+    await Deno.chmod(existing, 0o640);
+    await Deno.utime(existing, 1_500_000_000, 1_500_000_000);
+    const before = await Deno.stat(existing);
+    const pdd = await Deno.makeTempDir({ prefix: "runner_wpdd_" });
+    try {
+      const r = await pipeline(
+        [[...OURS, "worker", "--private-data-dir", pdd]],
+        await hostileStream(recipe(outside)),
+      );
+      assertEquals(r.codes[0], 1, r.stderr.join(""));
+      const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assertEquals(lines.at(-1), { eof: true });
+      assertEquals(lines[0].status, "error");
+      // Names with '..' or a leading '/' are already refused by the zip reader itself.
+      assert(
+        /refusing zip entry|invalid relative path|absolute path/.test(lines[0].job_explanation),
+        lines[0].job_explanation,
+      );
+      assertEquals([...Deno.readDirSync(outside)].map((e) => e.name), ["existing"]);
+      const after = await Deno.stat(existing);
+      assertEquals(await Deno.readTextFile(existing), "original");
+      assertEquals([after.mode, after.mtime?.getTime()], [before.mode, before.mtime?.getTime()]);
+      assert(
+        !(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)),
+        "nothing ran",
+      );
+    } finally {
+      await cleanup(outside);
+      await cleanup(pdd);
+    }
+  });
+}
+
+const BROKEN: [string, string][] = [
+  ["bad JSON", '{"kwargs": {"playbook": "test.yml"}}\nnot json at all\n'],
+  [
+    "a zip size that lies (too big)",
+    '{"kwargs": {}}\n{"zipfile": 100000}\nUEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==',
+  ],
+  ["bad base64", '{"kwargs": {}}\n{"zipfile": 6}\n!!!!@@@@{"eof": true}\n'],
+  ["a zip that is not a zip", '{"kwargs": {}}\n{"zipfile": 6}\nbm90emlw{"eof": true}\n'],
+  ["a truncated stream", '{"kwargs": {"playbook": "test.yml"}}\n'],
+  ["an empty stream", ""],
+];
+
+for (const [what, stream] of BROKEN) {
+  Deno.test(`worker: ${what} gives an error status and eof, never a hang`, async () => {
+    const pdd = await Deno.makeTempDir();
+    try {
+      const t0 = performance.now();
+      const r = await pipeline(
+        [[...OURS, "worker", "--private-data-dir", pdd]],
+        new TextEncoder().encode(stream),
+      );
+      assert(performance.now() - t0 < 10_000);
+      assertEquals(r.codes[0], 1);
+      const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assertEquals(lines, [{ status: "error", job_explanation: lines[0].job_explanation }, {
+        eof: true,
+      }]);
+      assertIncludes(lines[0].job_explanation, "Failed to read the transmit stream");
+    } finally {
+      await cleanup(pdd);
+    }
+  });
+}
+
+Deno.test("process: a malformed line is an error quoting it, exit non-zero", async () => {
+  const ctl = await Deno.makeTempDir();
+  try {
+    const garbage = '{"status": "starting", "runner_ident": "x"}\n' +
+      "this is not json ".repeat(40) + "\n";
+    const r = await pipeline([[...OURS, "process", ctl]], new TextEncoder().encode(garbage));
+    assertEquals(r.codes[0], 1);
+    assertIncludes(r.stderr[0], 'not a JSON line: "this is not json');
+    assert(r.stderr[0].length < 400, "the quote is truncated");
+    assertEquals(await Deno.readTextFile(join(ctl, "artifacts", "status")), "error");
+    const evil = '{"uuid": "../../escape", "counter": 1, "event": "verbose", "stdout": "x"}\n';
+    const e = await pipeline([[...OURS, "process", ctl]], new TextEncoder().encode(evil));
+    assertEquals(e.codes[0], 1);
+    assertIncludes(e.stderr[0], "event without a valid uuid");
+  } finally {
+    await cleanup(ctl);
+  }
+});
+
+Deno.test("worker: keepalives arrive between lines while the job is quiet, none after eof", async () => {
+  const pdd = await jobPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 3\n",
+  );
+  try {
+    const r = await pipeline([
+      [...OURS, "transmit", pdd, "-p", "test.yml"],
+      [...OURS, "worker", "--keepalive-seconds", "1"],
+    ]);
+    assertEquals(r.codes, [0, 0], r.stderr.join(""));
+    const text = r.stdout;
+    const eofAt = text.lastIndexOf('{"eof":true}');
+    assert(eofAt > 0 && text.slice(eofAt).trim() === '{"eof":true}', "eof is last");
+    const lines = text.slice(0, text.lastIndexOf('{"zipfile"')).trim().split("\n");
+    const keepalives = lines.filter((l) => l === '{"event":"keepalive"}').length;
+    assert(keepalives >= 1, `keepalives: ${keepalives}`);
+    for (const l of lines) JSON.parse(l); // every line whole
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("worker: SIGINT cancels, and status, artifacts and eof follow within seconds", async () => {
+  const pdd = await jobPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 120\n",
+  );
+  try {
+    const tx = await new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
+      stdout: "piped",
+    }).output();
+    const worker = new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "worker"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const w = worker.stdin.getWriter();
+    await w.write(tx.stdout);
+    await w.close();
+    const reader = worker.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("TASK [ansible.builtin.command]")) {
+      seen += (await reader.read()).value ?? "";
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    worker.kill("SIGINT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    const status = await worker.status;
+    assert(performance.now() - t0 < 5000, "well within Receptor's 10 s");
+    assertEquals(status.code, 254);
+    assertIncludes(seen, '"status":"canceled"');
+    assertIncludes(seen, '{"zipfile":');
+    assert(seen.trimEnd().endsWith('{"eof":true}'));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("worker: --delete empties --private-data-dir before and removes it after", async () => {
+  const pdd = await jobPdd();
+  const dest = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dest, "stale-file"), "old");
+    const r = await pipeline([
+      [...OURS, "transmit", pdd, "-p", "test.yml"],
+      [...OURS, "worker", "--private-data-dir", dest, "--delete"],
+    ]);
+    assertEquals(r.codes, [0, 0]);
+    assert(!(await Deno.stat(dest).then(() => true, () => false)), "removed after");
+  } finally {
+    await cleanup(pdd);
+    await cleanup(dest);
+  }
+});

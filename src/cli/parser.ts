@@ -198,6 +198,40 @@ export function buildParser(): Parser {
       "(default: ANSIBLE_RUNNER_KEEPALIVE_SECONDS, else never)",
   });
   worker.add_argument("--debug", { action: "store_true", help: "diagnostics on stderr" });
+  const workerSub = worker.add_subparsers({ dest: "worker_subcommand", metavar: "SUBCOMMAND" });
+  const clean = workerSub.add_parser("cleanup", {
+    color,
+    help: "remove old private data dirs (and container images) from this node",
+    description: "Remove private data dirs matching a pattern, older than the grace period, " +
+      "whose pid file names no live process. Prints what it did and (changed: True|False).",
+  });
+  clean.add_argument("--file-pattern", {
+    help: "glob of private data dirs to remove, e.g. '/tmp/.ansible-runner-*' " +
+      "(patterns that could match a system directory are refused)",
+  });
+  clean.add_argument("--exclude-strings", {
+    nargs: "*",
+    default: [],
+    help: "keep dirs whose path contains any of these (space or comma separated)",
+  });
+  clean.add_argument("--remove-images", {
+    nargs: "*",
+    default: [],
+    help: "container images to remove (space or comma separated)",
+  });
+  clean.add_argument("--grace-period", {
+    type: "int",
+    default: 60,
+    help: "minutes since last modification during which a dir is kept (default 60; 0: none)",
+  });
+  clean.add_argument("--image-prune", {
+    action: "store_true",
+    help: "run `<engine> image prune --force` after removing images",
+  });
+  clean.add_argument("--process-isolation-executable", {
+    default: "podman",
+    help: "container engine for --remove-images and --image-prune (default podman)",
+  });
   worker.add_argument("--logfile", { help: "also write diagnostics to this file" });
 
   const process = sub.add_parser("process", {

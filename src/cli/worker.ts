@@ -1,12 +1,26 @@
 /** `runner worker`: run a streamed job (what Receptor starts on an execution node). */
+import { cleanup } from "../node/cleanup.ts";
 import { runWorker } from "../streaming/worker.ts";
 import { makeLogger } from "./log.ts";
-import { workerInfoYaml } from "./worker_info.ts";
+import { workerInfo, workerInfoYaml } from "../node/worker_info.ts";
 
 /** Runs the command; resolves to the exit code (the job's rc, 1 for a broken stream). */
 export async function workerCommand(a: Record<string, unknown>): Promise<number> {
+  if (a.worker_subcommand === "cleanup") {
+    const list = (v: unknown) =>
+      (Array.isArray(v) ? v : []).flatMap((x) => String(x).split(",")).filter(Boolean);
+    return await cleanup({
+      filePattern: typeof a.file_pattern === "string" ? a.file_pattern : undefined,
+      exclude: list(a.exclude_strings),
+      graceMinutes: typeof a.grace_period === "number" ? a.grace_period : 60,
+      removeImages: list(a.remove_images),
+      imagePrune: !!a.image_prune,
+      engine: String(a.process_isolation_executable ?? "podman"),
+      print: (line) => console.log(line),
+    });
+  }
   if (a.worker_info) {
-    console.log(await workerInfoYaml());
+    console.log(workerInfoYaml(workerInfo()));
     return 0;
   }
   const log = makeLogger({ debug: !!a.debug, logfile: a.logfile as string | undefined });

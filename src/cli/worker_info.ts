@@ -1,4 +1,0 @@
-/** `worker --worker-info`: what this node offers, placeholder until cgroup limits are read. */
-export async function workerInfoYaml(): Promise<string> {
-  return await Promise.resolve("{}");
-}

@@ -1,0 +1,197 @@
+/**
+ * `worker cleanup`: removes old private data dirs left on an execution node, and optionally
+ * container images. Never a dir whose `pid` file names a live process (ansible-runner 2.3 has
+ * this check inverted), never a pattern that could reach a system directory.
+ */
+import { join } from "node:path";
+
+/** Directories no pattern may ever be able to match. */
+export const SYSTEM_DIRS = [
+  "/",
+  "/bin",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/home",
+  "/lib",
+  "/lib64",
+  "/mnt",
+  "/opt",
+  "/proc",
+  "/root",
+  "/run",
+  "/sbin",
+  "/srv",
+  "/sys",
+  "/tmp",
+  "/usr",
+  "/var",
+];
+
+/** A glob (`*`, `?`, `[…]`, no `**`) as a RegExp over whole paths. Pure. */
+export function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const end = glob.indexOf("]", i + 2);
+      if (end < 0) re += "\\[";
+      else {
+        const body = glob.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\");
+        re += `[${body}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re.replace(/\/+$/, "")}/?$`);
+}
+
+/** The system dirs `pattern` could match (empty when it is safe). Pure. */
+export function systemDirsMatched(pattern: string): string[] {
+  if (!pattern.startsWith("/")) return [];
+  const re = globToRegExp(pattern.replace(/\/+/g, "/"));
+  return SYSTEM_DIRS.filter((d) => re.test(d));
+}
+
+/** One candidate dir as seen on disk. */
+export interface Candidate {
+  path: string;
+  mtimeMs: number;
+  /** True when its `pid` file names a live process. */
+  running: boolean;
+}
+
+/** The dirs to remove. Pure. */
+export function selectForCleanup(
+  candidates: Candidate[],
+  opts: { nowMs: number; graceMinutes: number; exclude: string[] },
+): string[] {
+  return candidates.filter((c) =>
+    !c.running &&
+    !opts.exclude.some((s) => s && c.path.includes(s)) &&
+    (opts.graceMinutes <= 0 || opts.nowMs - c.mtimeMs > opts.graceMinutes * 60_000)
+  ).map((c) => c.path);
+}
+
+/** Expands a glob to the directories it matches. */
+export function globDirs(pattern: string): string[] {
+  const absolute = pattern.startsWith("/");
+  const parts = pattern.split("/").filter(Boolean);
+  let current = [absolute ? "/" : "."];
+  for (const part of parts) {
+    const next: string[] = [];
+    const magic = /[*?[]/.test(part);
+    const re = magic ? globToRegExp(part) : null;
+    for (const dir of current) {
+      if (!magic) {
+        next.push(join(dir, part));
+        continue;
+      }
+      try {
+        for (const e of Deno.readDirSync(dir)) {
+          if (re!.test(e.name) && (!e.name.startsWith(".") || part.startsWith("."))) {
+            next.push(join(dir, e.name));
+          }
+        }
+      } catch { /* unreadable or not a dir */ }
+    }
+    current = next;
+  }
+  return current.filter((p) => {
+    try {
+      return Deno.lstatSync(p).isDirectory;
+    } catch {
+      return false;
+    }
+  }).sort();
+}
+
+function pidRunning(dir: string): boolean {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(join(dir, "pid")).trim();
+  } catch {
+    return false;
+  }
+  if (!/^\d+$/.test(text)) return false;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${text}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Options of {@link cleanup}. */
+export interface CleanupOptions {
+  filePattern?: string;
+  exclude: string[];
+  graceMinutes: number;
+  removeImages: string[];
+  imagePrune: boolean;
+  engine: string;
+  print: (line: string) => void;
+}
+
+/** Runs the cleanup; resolves to the exit code. */
+export async function cleanup(o: CleanupOptions): Promise<number> {
+  let changed = false;
+  if (o.filePattern) {
+    const hits = systemDirsMatched(o.filePattern);
+    if (hits.length) {
+      o.print(`Provided pattern could result in deleting system folders:\n${hits.join(" ")}`);
+      o.print("Refusing to continue for user system safety.");
+      return 1;
+    }
+    const candidates = globDirs(o.filePattern).map((path) => ({
+      path,
+      mtimeMs: Deno.statSync(path).mtime?.getTime() ?? 0,
+      running: pidRunning(path),
+    }));
+    const doomed = selectForCleanup(candidates, {
+      nowMs: Date.now(),
+      graceMinutes: o.graceMinutes,
+      exclude: o.exclude,
+    });
+    for (const path of doomed) await Deno.remove(path, { recursive: true });
+    if (doomed.length) {
+      changed = true;
+      o.print(`Removed ${doomed.length} private data dir(s) in pattern ${o.filePattern}`);
+    }
+  }
+  for (const image of o.removeImages) {
+    const r = await engine(o.engine, ["rmi", "--force", image]);
+    if (r === null) return missingEngine(o);
+    if (r.success) {
+      changed = true;
+      o.print(`Removed image ${image}`);
+    }
+  }
+  if (o.imagePrune) {
+    const r = await engine(o.engine, ["image", "prune", "--force"]);
+    if (r === null) return missingEngine(o);
+    if (r.success && r.stdout.trim()) changed = true;
+  }
+  o.print(`(changed: ${changed ? "True" : "False"})`);
+  return 0;
+}
+
+function missingEngine(o: CleanupOptions): number {
+  o.print(`cannot run '${o.engine}': it is not installed or not in PATH`);
+  return 1;
+}
+
+async function engine(
+  exe: string,
+  args: string[],
+): Promise<{ success: boolean; stdout: string } | null> {
+  try {
+    const out = await new Deno.Command(exe, { args, stdout: "piped", stderr: "piped" }).output();
+    return { success: out.success, stdout: new TextDecoder().decode(out.stdout) };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}

@@ -5,8 +5,11 @@ import type { ByteReader } from "./byte_reader.ts";
 import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";
 import { zipDirectory } from "./zip_out.ts";
 import { extractZip } from "./zip_in.ts";
+import { collectGarbage } from "../runtime/gc.ts";
 
 const CHUNK = 1 << 16;
+/** Bytes of payload between two garbage collections (see collectGarbage). */
+const GC_BYTES = 16 << 20;
 
 async function withTempFile<T>(fn: (path: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "runner_zip_" });
@@ -51,10 +54,16 @@ export function receiveDirectory(
     const td = new TextDecoder();
     let written = 0;
     try {
+      let sinceGc = 0;
       await reader.readExact(base64Length(size), (chunk) => {
         const bytes = decoder.push(td.decode(chunk, { stream: true }));
         written += bytes.length;
         writeBytes(file, bytes);
+        // Input chunks live off the V8 heap; without this a large payload piles up unfreed.
+        if ((sinceGc += chunk.length) > GC_BYTES) {
+          sinceGc = 0;
+          collectGarbage();
+        }
       });
       decoder.end();
     } catch (e) {

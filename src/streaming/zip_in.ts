@@ -4,11 +4,19 @@
  * and entries that would be written through any symlink are refused before anything of them
  * is written.
  */
-// @ts-types="@types/yauzl"
-import yauzl from "yauzl";
 import { dirname, isAbsolute, join, normalize, relative, resolve } from "node:path";
-import { Buffer } from "node:buffer";
-import type { Readable } from "node:stream";
+import { crc32, inflateRawSync } from "node:zlib";
+import { collectGarbage } from "../runtime/gc.ts";
+import {
+  type CentralEntry,
+  findEnd,
+  METHOD_DEFLATE,
+  METHOD_STORE,
+  parseCentral,
+  parseEnd64,
+  SIG_LOCAL,
+  ZipFormatError,
+} from "./zip_format.ts";
 
 /** A zip entry that must not be extracted. */
 export class UnsafeEntry extends Error {
@@ -59,56 +67,150 @@ function ensureParents(root: string, rel: string, name: string): void {
   }
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
-  return new Promise((res, rej) =>
-    yauzl.open(
-      path,
-      { lazyEntries: true, autoClose: false, strictFileNames: false },
-      (e, z) => e ? rej(e) : res(z!),
-    )
-  );
-}
-
-function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
-  return new Promise((res, rej) => zip.openReadStream(entry, (e, s) => e ? rej(e) : res(s!)));
-}
-
-async function readAll(stream: Readable, limit: number): Promise<Uint8Array> {
-  const parts: Buffer[] = [];
+function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
+  const buf = new Uint8Array(length);
+  file.seekSync(offset, Deno.SeekMode.Start);
   let n = 0;
-  for await (const chunk of stream) {
-    n += (chunk as Buffer).length;
-    if (n > limit) throw new Error("symlink target too long");
-    parts.push(chunk as Buffer);
+  while (n < length) {
+    const r = file.readSync(buf.subarray(n));
+    if (r === null || r === 0) throw new ZipFormatError("unexpected end of zip data");
+    n += r;
   }
-  return new Uint8Array(Buffer.concat(parts));
+  return buf;
+}
+
+/** Reads the central directory, checking that it lies inside the file. */
+function readDirectory(file: Deno.FsFile, size: number): CentralEntry[] {
+  const tailLen = Math.min(size, 22 + 0xffff);
+  if (tailLen < 22) throw new ZipFormatError("too short to be a zip file");
+  let end = findEnd(readAt(file, size - tailLen, tailLen), size - tailLen);
+  if (end.eocd64At !== undefined) {
+    if (end.eocd64At + 56 > size) throw new ZipFormatError("ZIP64 end record outside the file");
+    end = parseEnd64(readAt(file, end.eocd64At, 56));
+  }
+  if (end.cdOffset + end.cdSize > size) {
+    throw new ZipFormatError("central directory outside the file");
+  }
+  return parseCentral(readAt(file, end.cdOffset, end.cdSize), end.count);
+}
+
+/** Where an entry's data starts (after its local header). */
+function dataStart(file: Deno.FsFile, e: CentralEntry, size: number): number {
+  if (e.offset + 30 > size) throw new ZipFormatError(`'${e.name}': local header outside the file`);
+  const h = readAt(file, e.offset, 30);
+  const v = new DataView(h.buffer);
+  if (v.getUint32(0, true) !== SIG_LOCAL) throw new ZipFormatError(`'${e.name}': bad local header`);
+  const start = e.offset + 30 + v.getUint16(26, true) + v.getUint16(28, true);
+  if (start + e.compressedSize > size) {
+    throw new ZipFormatError(`'${e.name}': data outside the file`);
+  }
+  return start;
+}
+
+const WHOLE = 1 << 20;
+const GC_BYTES = 16 << 20;
+const INFLATE_PIECE = 8 << 10;
+
+/** Streams an entry's content to `sink`, checking size and CRC. */
+async function entryData(
+  file: Deno.FsFile,
+  path: string,
+  e: CentralEntry,
+  start: number,
+  sink: (chunk: Uint8Array) => void,
+): Promise<void> {
+  if (e.flags & 1) throw new ZipFormatError(`'${e.name}': encrypted entries are not supported`);
+  if (e.method !== METHOD_STORE && e.method !== METHOD_DEFLATE) {
+    throw new ZipFormatError(`'${e.name}': compression method ${e.method} is not supported`);
+  }
+  let crc = 0;
+  let size = 0;
+  const take = (chunk: Uint8Array) => {
+    size += chunk.length;
+    if (size > e.size) {
+      throw new ZipFormatError(`'${e.name}': more data than its declared ${e.size} bytes`);
+    }
+    crc = crc32(chunk, crc);
+    sink(chunk);
+  };
+  if (e.compressedSize <= WHOLE && e.size <= WHOLE) {
+    const raw = readAt(file, start, e.compressedSize);
+    if (e.method === METHOD_STORE) take(raw);
+    else if (raw.length) {
+      let out: Uint8Array;
+      try {
+        out = inflateRawSync(raw, { maxOutputLength: Math.max(e.size, 1) });
+      } catch (err) {
+        throw new ZipFormatError(`'${e.name}': cannot inflate: ${(err as Error).message}`);
+      }
+      take(out);
+    }
+  } else {
+    // Large entries stream through a second handle, so memory stays flat.
+    const src = await Deno.open(path);
+    try {
+      src.seekSync(start, Deno.SeekMode.Start);
+      let left = e.compressedSize;
+      const region = new ReadableStream<Uint8Array>({
+        async pull(ctl) {
+          if (left <= 0) return ctl.close();
+          // Small input pieces bound each inflated output chunk (deflate can expand ~1000×).
+          const buf = new Uint8Array(Math.min(left, INFLATE_PIECE));
+          const n = await src.read(buf);
+          if (n === null || n === 0) {
+            return ctl.error(new ZipFormatError("unexpected end of zip data"));
+          }
+          left -= n;
+          ctl.enqueue(buf.subarray(0, n));
+        },
+      });
+      const stream = e.method === METHOD_STORE ? region : region.pipeThrough(
+        new DecompressionStream("deflate-raw") as unknown as TransformStream<
+          Uint8Array,
+          Uint8Array
+        >,
+      );
+      try {
+        let sinceGc = 0;
+        for await (const chunk of stream) {
+          take(chunk);
+          // Chunks live off the V8 heap; collect so a large entry does not pile up unfreed.
+          if ((sinceGc += chunk.length) > GC_BYTES) {
+            sinceGc = 0;
+            collectGarbage();
+          }
+        }
+      } catch (err) {
+        if (err instanceof ZipFormatError) throw err;
+        throw new ZipFormatError(`'${e.name}': cannot inflate: ${(err as Error).message}`);
+      }
+    } finally {
+      src.close();
+    }
+  }
+  if (size !== e.size) throw new ZipFormatError(`'${e.name}': ${size} bytes, ${e.size} declared`);
+  if ((crc >>> 0) !== (e.crc >>> 0)) throw new ZipFormatError(`'${e.name}': CRC mismatch`);
 }
 
 /** Extracts `zipPath` into `target` (created if missing). Throws on the first unsafe entry. */
 export async function extractZip(zipPath: string, target: string): Promise<number> {
   const root = resolve(target);
   Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
-  const zip = await openZip(zipPath);
-  let count = 0;
+  const file = Deno.openSync(zipPath);
   const dirTimes: [string, Date][] = [];
+  let count = 0;
   try {
-    for (;;) {
-      const entry = await new Promise<yauzl.Entry | null>((res, rej) => {
-        zip.once("entry", (e) => res(e));
-        zip.once("end", () => res(null));
-        zip.once("error", rej);
-        zip.readEntry();
-      });
-      zip.removeAllListeners("entry").removeAllListeners("end").removeAllListeners("error");
-      if (!entry) break;
-      count++;
-      const name = entry.fileName;
-      const rel = safeEntryPath(name);
+    const size = file.statSync().size;
+    const entries = readDirectory(file, size);
+    // Every name is checked before anything is written.
+    const rels = entries.map((e) => safeEntryPath(e.name));
+    for (const [i, e] of entries.entries()) {
+      if (++count % 1000 === 0) collectGarbage();
+      const name = e.name;
+      const rel = rels[i];
       const full = join(root, rel);
-      const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
-      const type = mode & 0o170000;
-      const perm = mode & 0o7777;
-      const mtime = entry.getLastModDate();
+      const type = e.mode & 0o170000;
+      const perm = e.mode & 0o7777;
       ensureParents(root, rel, name);
       const existing = lstatOrNull(full);
       if (name.endsWith("/") || type === 0o040000) {
@@ -116,14 +218,16 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
         if (!existing) Deno.mkdirSync(full, { mode: 0o700 });
         else if (!existing.isDirectory) throw new UnsafeEntry(name, "a file is in the way");
         if (perm) Deno.chmodSync(full, perm | 0o700);
-        dirTimes.push([full, mtime]);
+        dirTimes.push([full, e.mtime]);
         continue;
       }
       if (existing?.isDirectory) throw new UnsafeEntry(name, "a directory is in the way");
+      const start = dataStart(file, e, size);
       if (type === 0o120000) {
-        const linkTarget = new TextDecoder().decode(
-          await readAll(await openEntry(zip, entry), 4096),
-        );
+        if (e.size > 4096) throw new UnsafeEntry(name, "symlink target too long");
+        const parts: Uint8Array[] = [];
+        await entryData(file, zipPath, e, start, (c) => parts.push(c.slice()));
+        const linkTarget = new TextDecoder().decode(new Uint8Array(parts.flatMap((p) => [...p])));
         if (!linkStaysInside(rel, linkTarget)) {
           throw new UnsafeEntry(name, `symlink to '${linkTarget}' leads outside`);
         }
@@ -133,17 +237,19 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
       }
       // A regular file: an existing symlink or FIFO at its place is replaced, never followed.
       if (existing && !existing.isFile) Deno.removeSync(full);
-      const file = Deno.openSync(full, { write: true, create: true, truncate: true, mode: 0o600 });
+      const out = Deno.openSync(full, { write: true, create: true, truncate: true, mode: 0o600 });
       try {
-        for await (const chunk of await openEntry(zip, entry)) file.writeSync(chunk as Uint8Array);
+        await entryData(file, zipPath, e, start, (chunk) => {
+          for (let o = 0; o < chunk.length;) o += out.writeSync(chunk.subarray(o));
+        });
       } finally {
-        file.close();
+        out.close();
       }
       Deno.chmodSync(full, perm || 0o644);
-      Deno.utimeSync(full, mtime, mtime);
+      Deno.utimeSync(full, e.mtime, e.mtime);
     }
   } finally {
-    zip.close();
+    file.close();
   }
   // Directory times last: writing their contents would have changed them.
   for (const [dir, t] of dirTimes.reverse()) Deno.utimeSync(dir, t, t);

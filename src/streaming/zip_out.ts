@@ -1,23 +1,84 @@
 /**
- * Zipping a directory for the wire: deflated ZIP64-capable entries, Unix modes and mtimes
- * kept, symlinks stored as links, FIFOs and sockets skipped. Streams file contents; memory
- * does not grow with the directory.
+ * Zipping a directory for the wire: deflated entries (ZIP64 where sizes need it), Unix modes
+ * and mtimes kept, symlinks stored as links, FIFOs, sockets and devices skipped. Memory stays
+ * flat: small files are read whole, large ones streamed through a deflate stream.
  */
-// @ts-types="@types/yazl"
-import yazl from "yazl";
 import { join } from "node:path";
-import { createWriteStream } from "node:fs";
-import { Buffer } from "node:buffer";
+import { collectGarbage } from "../runtime/gc.ts";
+import { crc32, deflateRawSync } from "node:zlib";
+import {
+  centralHeader,
+  dataDescriptor,
+  endRecords,
+  FLAG_DESCRIPTOR,
+  FLAG_UTF8,
+  localHeader,
+  METHOD_DEFLATE,
+  METHOD_STORE,
+} from "./zip_format.ts";
 
-const S_IFLNK = 0o120000;
+/** Files up to this size are read and deflated in one piece. */
+const WHOLE = 1 << 20;
+/** Entries between two garbage collections (see collectGarbage). */
+const GC_EVERY = 1000;
+/** Entries that might pass 4 GiB get ZIP64 fields from the start. */
+const ZIP64_AT = 0xffff0000;
 
-interface Entry {
+/** A raw-deflate stream typed for byte chunks. */
+function deflateRaw(): TransformStream<Uint8Array, Uint8Array> {
+  return new CompressionStream("deflate-raw") as unknown as TransformStream<Uint8Array, Uint8Array>;
+}
+
+/** Buffers small writes into large ones; tracks the offset. */
+class Output {
+  #file: Deno.FsFile;
+  #buf = new Uint8Array(1 << 20);
+  #len = 0;
+  offset = 0;
+  constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+  write(b: Uint8Array): void {
+    this.offset += b.length;
+    if (this.#len + b.length > this.#buf.length) this.flush();
+    if (b.length >= this.#buf.length) return writeAll(this.#file, b);
+    this.#buf.set(b, this.#len);
+    this.#len += b.length;
+  }
+  flush(): void {
+    writeAll(this.#file, this.#buf.subarray(0, this.#len));
+    this.#len = 0;
+  }
+}
+
+function writeAll(f: Deno.FsFile, b: Uint8Array): void {
+  for (let o = 0; o < b.length;) o += f.writeSync(b.subarray(o));
+}
+
+/** Reads a small file into the shared buffer (no allocation per file). */
+function readSmall(path: string, buf: Uint8Array): Uint8Array {
+  const f = Deno.openSync(path);
+  try {
+    let n = 0;
+    for (;;) {
+      const r = f.readSync(buf.subarray(n));
+      if (r === null || r === 0) break;
+      n += r;
+      if (n === buf.length) break;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    f.close();
+  }
+}
+
+interface Walked {
   rel: string;
   full: string;
   info: Deno.FileInfo;
 }
 
-function* walk(root: string, rel = ""): Generator<Entry> {
+function* walk(root: string, rel = ""): Generator<Walked> {
   const names = [...Deno.readDirSync(rel ? join(root, rel) : root)].map((e) => e.name).sort();
   for (const name of names) {
     const r = rel ? `${rel}/${name}` : name;
@@ -28,30 +89,120 @@ function* walk(root: string, rel = ""): Generator<Entry> {
   }
 }
 
-/** Writes a zip of `dir` to `zipPath`; resolves to its size in bytes. */
+/** Writes a zip of `dir` to `zipPath` (0600); resolves to its size in bytes. */
 export async function zipDirectory(dir: string, zipPath: string): Promise<number> {
-  const zip = new yazl.ZipFile();
-  const out = createWriteStream(zipPath, { mode: 0o600 });
-  const finished = new Promise<void>((resolve, reject) => {
-    out.on("close", () => resolve());
-    out.on("error", reject);
-    zip.outputStream.on("error", reject);
-  });
-  zip.outputStream.pipe(out);
-  for (const { rel, full, info } of walk(dir)) {
-    const mtime = info.mtime ?? new Date();
-    const perm = (info.mode ?? 0o644) & 0o7777;
-    if (info.isSymlink) {
-      const target = Buffer.from(Deno.readLinkSync(full), "utf8");
-      zip.addBuffer(target, rel, { mtime, mode: S_IFLNK | 0o777, compress: false });
-    } else if (info.isDirectory) {
-      zip.addEmptyDirectory(rel, { mtime, mode: 0o040000 | perm });
-    } else if (info.isFile) {
-      zip.addFile(full, rel, { mtime, mode: 0o100000 | perm, compress: true });
+  const file = Deno.openSync(zipPath, { write: true, create: true, truncate: true, mode: 0o600 });
+  const out = new Output(file);
+  const central: Uint8Array[] = [];
+  const enc = new TextEncoder();
+  let count = 0;
+  const readBuf = new Uint8Array(WHOLE);
+  try {
+    for (const { rel, full, info } of walk(dir)) {
+      const mtime = info.mtime ?? new Date();
+      const perm = (info.mode ?? 0o644) & 0o7777;
+      let entryName = rel;
+      let mode: number;
+      let data: Uint8Array | null = null;
+      if (info.isSymlink) {
+        mode = 0o120777;
+        data = enc.encode(Deno.readLinkSync(full));
+      } else if (info.isDirectory) {
+        mode = 0o040000 | perm;
+        entryName += "/";
+        data = new Uint8Array(0);
+      } else if (info.isFile) {
+        mode = 0o100000 | perm;
+        if (info.size <= WHOLE) data = readSmall(full, readBuf);
+      } else continue; // FIFOs, sockets and devices are not data
+      const name = enc.encode(entryName);
+      const offset = out.offset;
+      if (++count % GC_EVERY === 0) collectGarbage();
+      if (data !== null) {
+        // Known content: sizes and CRC go in the local header, no descriptor needed.
+        const deflate = !info.isDirectory && !info.isSymlink && data.length > 0;
+        const body = deflate ? deflateRawSync(data) : data;
+        const method = deflate ? METHOD_DEFLATE : METHOD_STORE;
+        const crc = data.length ? crc32(data) : 0;
+        out.write(
+          localHeader({
+            name,
+            method,
+            descriptor: false,
+            zip64: false,
+            crc,
+            compressedSize: body.length,
+            size: data.length,
+            mtime,
+          }),
+        );
+        out.write(body);
+        central.push(
+          centralHeader({
+            name,
+            method,
+            flags: FLAG_UTF8,
+            crc,
+            compressedSize: body.length,
+            size: data.length,
+            offset,
+            mode,
+            mtime,
+          }),
+        );
+        continue;
+      }
+      // Large file: streamed; sizes and CRC follow in a data descriptor.
+      const zip64 = info.size >= ZIP64_AT;
+      out.write(
+        localHeader({
+          name,
+          method: METHOD_DEFLATE,
+          descriptor: true,
+          zip64,
+          crc: 0,
+          compressedSize: 0,
+          size: 0,
+          mtime,
+        }),
+      );
+      let crc = 0;
+      let size = 0;
+      let compressedSize = 0;
+      const src = await Deno.open(full);
+      const tap = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, ctl) {
+          crc = crc32(chunk, crc);
+          size += chunk.length;
+          ctl.enqueue(chunk);
+        },
+      });
+      for await (const chunk of src.readable.pipeThrough(tap).pipeThrough(deflateRaw())) {
+        compressedSize += chunk.length;
+        out.write(chunk);
+      }
+      const z = zip64 || size >= ZIP64_AT || compressedSize >= ZIP64_AT;
+      out.write(dataDescriptor(crc, compressedSize, size, z));
+      central.push(
+        centralHeader({
+          name,
+          method: METHOD_DEFLATE,
+          flags: FLAG_UTF8 | FLAG_DESCRIPTOR,
+          crc,
+          compressedSize,
+          size,
+          offset,
+          mode,
+          mtime,
+        }),
+      );
     }
-    // FIFOs, sockets and devices are not data: skipped, as ansible-runner does.
+    const cdOffset = out.offset;
+    for (const c of central) out.write(c);
+    out.write(endRecords(count, cdOffset, out.offset - cdOffset));
+    out.flush();
+    return out.offset;
+  } finally {
+    file.close();
   }
-  zip.end();
-  await finished;
-  return Deno.statSync(zipPath).size;
 }

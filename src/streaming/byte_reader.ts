@@ -72,6 +72,11 @@ export class ByteReader {
     }
   }
 
+  /** Lets go of the stream without cancelling it (the writer may still close it). */
+  release(): void {
+    this.#reader.releaseLock();
+  }
+
   /** Stops reading (the underlying stream is cancelled). */
   async cancel(): Promise<void> {
     await this.#reader.cancel().catch(() => {});

@@ -61,11 +61,12 @@ export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorRes
         throw new WireError(`unexpected ${msg.kind} message in a worker stream`);
       }
     }
+    reader.release();
   } catch (e) {
     error = (e as Error).message;
     status = "error";
-  } finally {
     await reader.cancel();
+  } finally {
     artifacts.close();
     for (const s of sinks) await s.close?.();
   }

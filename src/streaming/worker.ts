@@ -54,12 +54,12 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
   let kwargs: Record<string, unknown>;
   try {
     kwargs = await receive(reader, opts.privateDataDir);
+    reader.release();
   } catch (e) {
+    await reader.cancel();
     const msg = `Failed to read the transmit stream: ${(e as Error).message}`;
     WireSink.fail(opts.out, msg);
     return { ran: false, error: msg };
-  } finally {
-    await reader.cancel();
   }
   let spec;
   try {

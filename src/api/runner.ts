@@ -1,0 +1,178 @@
+/**
+ * The library's job handle: status, rc, live events, stats, facts and cancel. Events are read
+ * back from `job_events/` (only a counter → file index is kept in memory), so a long job does
+ * not grow the embedding process.
+ */
+import { join } from "node:path";
+import { prepareJob } from "../config/job_spec.ts";
+import type { RunOptions } from "../config/options.ts";
+import type { JobEvent } from "../events/event.ts";
+import { executeJob, type JobResult } from "../job/execute.ts";
+import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
+
+/** Callbacks of a library job, as ansible-runner's Python API names them (camelCase). */
+export interface RunHandlers {
+  /** Every event, in order; returning false keeps its event file from being written. */
+  eventHandler?: (event: JobEvent) => boolean | void;
+  /** Every status change, with the job's command, cwd and env on `starting`. */
+  statusHandler?: (status: JobStatus, config: StatusInfo) => void;
+  /** Polled while the job runs (every 100 ms); returning true cancels it. */
+  cancelCallback?: () => boolean;
+  /** Called once when the job has ended. */
+  finishedCallback?: (runner: Runner) => void;
+  /** Called with the artifact dir when the job has ended. */
+  artifactsHandler?: (artifactDir: string) => void;
+  /** In-process plugins: objects with statusHandler and/or eventHandler, called for every job. */
+  plugins?: RunnerPlugin[];
+}
+
+/** An in-process status/event plugin (the library's counterpart of ansible-runner plugins). */
+export interface RunnerPlugin {
+  statusHandler?: (status: JobStatus, config: StatusInfo) => void;
+  eventHandler?: (event: JobEvent) => void;
+}
+
+/** Options of {@link run} and {@link runAsync}: the command line's options plus handlers. */
+export type LibraryRunOptions = RunOptions & RunHandlers;
+
+/** Statistics of a playbook run (the `playbook_on_stats` event's data). */
+export type PlaybookStats = Record<string, unknown>;
+
+/** One job, running or ended. */
+export class Runner {
+  /** The job's ident. */
+  readonly ident: string;
+  /** `artifacts/<ident>`. */
+  readonly artifactDir: string;
+  /** Current status. */
+  status: JobStatus = "unstarted";
+  /** Exit code once ended, else null. */
+  rc: number | null = null;
+  /** Statistics from `playbook_on_stats`, once seen. */
+  stats: PlaybookStats | null = null;
+  #files = new Map<number, string>();
+  #highest = 0;
+  #ended = false;
+  #waiters: (() => void)[] = [];
+  #controller = new AbortController();
+
+  /** @internal Created by {@link runAsync}. */
+  constructor(ident: string, artifactDir: string) {
+    this.ident = ident;
+    this.artifactDir = artifactDir;
+  }
+
+  /** Cancels the job (status `canceled`, rc 254). */
+  cancel(): void {
+    this.#controller.abort();
+  }
+
+  /** @internal The cancel signal handed to the pipeline. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** @internal Records that an event file exists. */
+  noteEvent(ev: JobEvent): void {
+    this.#files.set(ev.counter, `${ev.counter}-${ev.uuid}.json`);
+    this.#highest = Math.max(this.#highest, ev.counter);
+    if (ev.event === "playbook_on_stats") this.stats = (ev.event_data ?? {}) as PlaybookStats;
+    this.#wake();
+  }
+
+  /** @internal Marks the end. */
+  finish(result: JobResult): void {
+    this.status = result.status;
+    this.rc = result.rc;
+    this.#ended = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  }
+
+  /** The job's events in counter order; while the job runs, waits for the next one. */
+  async *events(): AsyncGenerator<JobEvent> {
+    let next = 1;
+    for (;;) {
+      if (next <= this.#highest) {
+        const file = this.#files.get(next++);
+        if (file) {
+          yield JSON.parse(await Deno.readTextFile(join(this.artifactDir, "job_events", file)));
+        }
+        continue;
+      }
+      if (this.#ended) return;
+      await new Promise<void>((r) => this.#waiters.push(r));
+    }
+  }
+
+  /** The events of one host (`event_data.host`). */
+  async hostEvents(host: string): Promise<JobEvent[]> {
+    const out: JobEvent[] = [];
+    for await (const ev of this.events()) if (ev.event_data?.host === host) out.push(ev);
+    return out;
+  }
+
+  /** The fact cache of a host (jsonfile cache), or null when there is none. */
+  async getFactCache(host: string): Promise<Record<string, unknown> | null> {
+    if (host.includes("/") || host === ".." || host === ".") return null;
+    try {
+      return JSON.parse(await Deno.readTextFile(join(this.artifactDir, "fact_cache", host)));
+    } catch {
+      return null;
+    }
+  }
+
+  /** The stdout artifact as a stream of bytes. */
+  async stdout(): Promise<ReadableStream<Uint8Array>> {
+    return (await Deno.open(join(this.artifactDir, "stdout"))).readable;
+  }
+}
+
+/**
+ * Starts a job and returns its Runner at once, with a promise for its end. Rejects (the
+ * promise, not the call) with ConfigError on bad input, before anything is written.
+ */
+export async function runAsync(
+  options: LibraryRunOptions,
+): Promise<{ runner: Runner; done: Promise<Runner> }> {
+  const spec = await prepareJob(options, Deno.env.toObject());
+  const runner = new Runner(spec.ident, spec.artifactDir);
+  const plugins = options.plugins ?? [];
+  const user: JobSink = {
+    event: (ev) => {
+      for (const p of plugins) p.eventHandler?.(ev);
+      return options.eventHandler?.(ev);
+    },
+    status: (status, info) => {
+      runner.status = status;
+      for (const p of plugins) p.statusHandler?.(status, info);
+      options.statusHandler?.(status, info);
+    },
+  };
+  const index: JobSink = { event: (ev) => runner.noteEvent(ev) };
+  let poll: ReturnType<typeof setInterval> | undefined;
+  if (options.cancelCallback) {
+    poll = setInterval(() => {
+      if (options.cancelCallback!()) runner.cancel();
+    }, 100);
+  }
+  const done = executeJob(spec, { before: [user], after: [index], signal: runner.signal })
+    .then((result) => {
+      runner.finish(result);
+      options.artifactsHandler?.(spec.artifactDir);
+      options.finishedCallback?.(runner);
+      return runner;
+    })
+    .finally(() => clearInterval(poll));
+  return { runner, done };
+}
+
+/** Runs a job to its end and resolves to its Runner. */
+export async function run(options: LibraryRunOptions): Promise<Runner> {
+  return await (await runAsync(options)).done;
+}

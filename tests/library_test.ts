@@ -1,0 +1,210 @@
+/** End-to-end: the TypeScript API (mod.ts) against real ansible-playbook runs. */
+import { join } from "node:path";
+import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
+import {
+  ConfigError,
+  type JobEvent,
+  type JobStatus,
+  processStream,
+  run,
+  runAsync,
+  transmit,
+  worker,
+} from "../mod.ts";
+import { cleanup, playbookPdd } from "./helpers.ts";
+
+const PLAY = `- hosts: all
+  gather_facts: true
+  gather_subset: [min]
+  tasks:
+    - ansible.builtin.debug: msg="job-{{ n | default('x') }}"
+    - ansible.builtin.command: echo second
+`;
+
+Deno.test("library: run() with handlers, stats, host events, facts and stdout", async () => {
+  const pdd = await playbookPdd(PLAY);
+  try {
+    const statuses: JobStatus[] = [];
+    const seen: JobEvent[] = [];
+    let finished = false;
+    let artifactsAt = "";
+    const pluginEvents: string[] = [];
+    const runner = await run({
+      privateDataDir: pdd,
+      playbook: "test.yml",
+      ident: "lib1",
+      extravars: { n: 7 },
+      eventHandler: (e) => {
+        seen.push(e);
+      },
+      statusHandler: (s, info) => {
+        statuses.push(s);
+        if (s === "starting") assertEquals(info.command?.[0], "ansible-playbook");
+      },
+      finishedCallback: (r) => {
+        finished = r.status === "successful";
+      },
+      artifactsHandler: (dir) => {
+        artifactsAt = dir;
+      },
+      plugins: [{ eventHandler: (e) => void pluginEvents.push(e.event) }],
+    });
+    assertEquals([runner.status, runner.rc], ["successful", 0]);
+    assertEquals(statuses, ["starting", "running", "successful"]);
+    assert(finished);
+    assertEquals(artifactsAt, join(pdd, "artifacts", "lib1"));
+    assertEquals(pluginEvents, seen.map((e) => e.event));
+    const events: JobEvent[] = [];
+    for await (const e of runner.events()) events.push(e);
+    assertEquals(events.map((e) => e.uuid), seen.map((e) => e.uuid));
+    assertEquals((runner.stats as { ok: unknown }).ok, { localhost: 3 });
+    const host = await runner.hostEvents("localhost");
+    assert(host.length >= 6 && host.every((e) => e.event_data?.host === "localhost"));
+    assert(host.some((e) => e.stdout.includes("job-7")));
+    const facts = await runner.getFactCache("localhost");
+    assert(facts && typeof facts.ansible_hostname === "string", "facts cached");
+    assertEquals(await runner.getFactCache("nobody"), null);
+    const text = await new Response(await runner.stdout()).text();
+    assertEquals(text, await Deno.readTextFile(join(pdd, "artifacts", "lib1", "stdout")));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("library: an eventHandler returning false keeps that event file out", async () => {
+  const pdd = await playbookPdd(PLAY);
+  try {
+    const runner = await run({
+      privateDataDir: pdd,
+      playbook: "test.yml",
+      ident: "filtered",
+      quiet: true,
+      eventHandler: (e) => e.event !== "runner_on_start",
+    });
+    const files = [...Deno.readDirSync(join(pdd, "artifacts", "filtered", "job_events"))];
+    const kinds: string[] = [];
+    for await (const e of runner.events()) kinds.push(e.event);
+    assert(!kinds.includes("runner_on_start"));
+    assertEquals(files.length, kinds.length);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("library: events() is live while the job runs; cancel() stops it", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=before\n    - command: sleep 60\n",
+  );
+  try {
+    const { runner, done } = await runAsync({
+      privateDataDir: pdd,
+      playbook: "test.yml",
+      ident: "live",
+    });
+    const live: string[] = [];
+    for await (const e of runner.events()) {
+      live.push(e.event);
+      if (e.event === "playbook_on_task_start" && e.event_data?.task === "command") runner.cancel();
+    }
+    await done;
+    assertEquals([runner.status, runner.rc], ["canceled", 254]);
+    assertEquals(live.filter((e) => e === "playbook_on_task_start").length, 2);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("library: cancelCallback is polled and cancels", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 60\n",
+  );
+  try {
+    const t0 = Date.now();
+    const runner = await run({
+      privateDataDir: pdd,
+      playbook: "test.yml",
+      quiet: true,
+      cancelCallback: () => Date.now() - t0 > 1500,
+    });
+    assertEquals([runner.status, runner.rc], ["canceled", 254]);
+    assert(Date.now() - t0 < 6000);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("library: bad input rejects with ConfigError and writes nothing", async () => {
+  const pdd = await playbookPdd(PLAY, { "env/settings": "job_timeout: soon\n" });
+  try {
+    let err: unknown;
+    await run({ privateDataDir: pdd, playbook: "test.yml" }).catch((e) => err = e);
+    assert(err instanceof ConfigError);
+    assertIncludes((err as Error).message, "env/settings: key 'job_timeout'");
+    assert(!(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("library: 20 jobs at once in one process keep their own events, stats and artifacts", async () => {
+  const pdd = await playbookPdd(
+    '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg="job-{{ n }}"\n',
+  );
+  try {
+    const runners = await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, n) =>
+          run({
+            privateDataDir: pdd,
+            playbook: "test.yml",
+            ident: `par-${n}`,
+            extravars: { n },
+            quiet: true,
+          }),
+      ),
+    );
+    for (const [n, r] of runners.entries()) {
+      assertEquals([r.ident, r.status, r.rc], [`par-${n}`, "successful", 0]);
+      const texts: string[] = [];
+      for await (const e of r.events()) {
+        assertEquals(e.runner_ident, `par-${n}`);
+        texts.push(e.stdout);
+      }
+      const all = texts.join("\n");
+      assertIncludes(all, `"msg": "job-${n}"`);
+      assertEquals((all.match(/"msg": "job-\d+"/g) ?? []).length, 1, "no other job's output");
+      assertEquals((r.stats as { ok: unknown }).ok, { localhost: 1 });
+      const stdout = await Deno.readTextFile(join(pdd, "artifacts", `par-${n}`, "stdout"));
+      assertIncludes(stdout, `job-${n}"`);
+    }
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("library: transmit → worker → processStream on in-process streams", async () => {
+  const pdd = await playbookPdd(PLAY);
+  const ctl = await Deno.makeTempDir();
+  try {
+    const toWorker = new TransformStream<Uint8Array, Uint8Array>();
+    const fromWorker = new TransformStream<Uint8Array, Uint8Array>();
+    const kinds: string[] = [];
+    const [, outcome, result] = await Promise.all([
+      transmit({ privateDataDir: pdd, playbook: "test.yml", ident: "s1" }, toWorker.writable),
+      worker({ input: toWorker.readable, output: fromWorker.writable }),
+      processStream({
+        input: fromWorker.readable,
+        artifactDir: join(ctl, "artifacts", "s1"),
+        eventHandler: (e) => void kinds.push(e.event),
+      }),
+    ]);
+    assert(outcome.ran);
+    assertEquals([result.status, result.rc], ["successful", 0]);
+    assertEquals(kinds[0], "playbook_on_start");
+    assertEquals(await Deno.readTextFile(join(ctl, "artifacts", "s1", "status")), "successful");
+  } finally {
+    await cleanup(pdd);
+    await cleanup(ctl);
+  }
+});

@@ -1,6 +1,7 @@
 /** Wires the parsed command line to the command modules. */
 import { commandFirst } from "./argv.ts";
 import { buildParser, COMMANDS, valueFlags } from "./parser.ts";
+import { isAliveCommand, startCommand, stopCommand } from "./daemon.ts";
 import { processCommand } from "./process.ts";
 import { runCommand } from "./run.ts";
 import { transmitCommand } from "./transmit.ts";
@@ -13,6 +14,12 @@ export async function cli(args: string[]): Promise<number> {
   switch (ns.command) {
     case "run":
       return await runCommand(ns);
+    case "start":
+      return await startCommand(ns, args);
+    case "stop":
+      return await stopCommand(ns);
+    case "is-alive":
+      return isAliveCommand(ns);
     case "transmit":
       return await transmitCommand(ns);
     case "worker":

@@ -3,7 +3,15 @@ import { ArgumentParser, RawDescriptionHelpFormatter } from "argparse";
 import { COMPATIBLE_WITH, VERSION } from "./version.ts";
 
 /** Commands the parser knows, in help order. */
-export const COMMANDS = ["run", "transmit", "worker", "process"] as const;
+export const COMMANDS = [
+  "run",
+  "start",
+  "stop",
+  "is-alive",
+  "transmit",
+  "worker",
+  "process",
+] as const;
 
 type Parser = InstanceType<typeof ArgumentParser>;
 
@@ -165,6 +173,22 @@ export function buildParser(): Parser {
     description: "Run a playbook, module, role or program from PRIVATE_DATA_DIR in the foreground.",
   });
   addJobFlags(run);
+
+  const start = sub.add_parser("start", {
+    color,
+    help: "start a job in the background (writes pid and daemon.log in PRIVATE_DATA_DIR)",
+    description: "Like run, but detached: returns at once. Follow it with is-alive and stop.",
+  });
+  addJobFlags(start);
+  for (
+    const [name, help] of [
+      ["stop", "cancel the background job of PRIVATE_DATA_DIR (its whole process tree)"],
+      ["is-alive", "exit 0 while the background job of PRIVATE_DATA_DIR runs, 1 otherwise"],
+    ]
+  ) {
+    const p = sub.add_parser(name, { color, help, description: help });
+    p.add_argument("private_data_dir", { metavar: "PRIVATE_DATA_DIR" });
+  }
 
   const transmit = sub.add_parser("transmit", {
     color,

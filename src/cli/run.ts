@@ -5,6 +5,7 @@ import type { RunOptions } from "../config/options.ts";
 import { executeJob } from "../job/execute.ts";
 import { ConsoleSink } from "../sinks/console.ts";
 import type { JobSink } from "../sinks/sink.ts";
+import { PIDFILE_ENV } from "./daemon.ts";
 import { makeLogger } from "./log.ts";
 
 /** Parsed flags of a job command (argparse's namespace). */
@@ -62,6 +63,9 @@ export async function runCommand(a: JobArgs): Promise<number> {
   }
   for (const w of spec.warnings) console.error(`runner: warning: ${w}`);
 
+  // As a background job (`runner start`), own the pid file for as long as the job runs.
+  const pidfile = Deno.env.get(PIDFILE_ENV);
+  if (pidfile) Deno.writeTextFileSync(pidfile, String(Deno.pid), { mode: 0o600 });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   Deno.addSignalListener("SIGINT", onSignal);
@@ -75,7 +79,11 @@ export async function runCommand(a: JobArgs): Promise<number> {
     log.write(`job ${result.ident} ended: ${result.status} rc=${result.rc}`);
     if (result.status === "error" && result.explanation) console.error(result.explanation);
     return result.rc;
+  } catch (e) {
+    log.write(`runner: ${(e as Error).stack ?? e}`);
+    throw e;
   } finally {
+    if (pidfile) Deno.removeSync(pidfile);
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
     log.close();

@@ -10,6 +10,7 @@ import { type Settings, validateSettings } from "./settings.ts";
 import { shlexSplit } from "./shlex.ts";
 import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
 import { JOB_MARKER_ENV } from "../exec/process_tree.ts";
+import type { HttpEmitterConfig } from "../sinks/http.ts";
 
 /** What kind of program the job runs. */
 export type ExecutionMode = "playbook" | "module" | "binary";
@@ -48,6 +49,8 @@ export interface JobSpec {
   /** Marker put in the job's environment to find its processes. */
   marker: string;
   warnings: string[];
+  /** The HTTP status/event emitter, when configured. */
+  http: HttpEmitterConfig | null;
 }
 
 async function isDir(path: string): Promise<boolean> {
@@ -258,6 +261,7 @@ export async function prepareJob(
   const jobTimeout = opts.timeout ?? settings.job_timeout ?? null;
 
   return {
+    http: httpConfig(settings, baseEnv),
     ident,
     mode,
     privateDataDir: pdd,
@@ -280,4 +284,34 @@ export async function prepareJob(
     marker,
     warnings: inputs.warnings,
   };
+}
+
+/** The emitter's target from settings and RUNNER_HTTP_URL / RUNNER_HTTP_PATH (env wins). */
+function httpConfig(settings: Settings, env: Record<string, string>): HttpEmitterConfig | null {
+  const url = env.RUNNER_HTTP_URL || settings.runner_http_url;
+  const socketPath = env.RUNNER_HTTP_PATH || settings.runner_http_path;
+  if (!url && !socketPath) return null;
+  if (url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`'${url}' is not a URL`, "env/settings", "runner_http_url");
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      throw new ConfigError(`'${url}' is not an http(s) URL`, "env/settings", "runner_http_url");
+    }
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(settings.runner_http_headers ?? {})) {
+    if (typeof v !== "string" && typeof v !== "number") {
+      throw new ConfigError(
+        "header values must be strings",
+        "env/settings",
+        `runner_http_headers.${k}`,
+      );
+    }
+    headers[k] = String(v);
+  }
+  return { url, socketPath, headers };
 }

@@ -13,6 +13,7 @@ import { type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
 import { which } from "../exec/which.ts";
 import { becomeSubreaper } from "../exec/libc.ts";
 import { ArtifactWriter, writePrivateFile } from "../sinks/artifacts.ts";
+import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
 
@@ -52,6 +53,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   if (spec.rotateArtifacts > 0) rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, log);
 
   const sinks: JobSink[] = [...(opts.before ?? []), artifacts, ...(opts.after ?? [])];
+  if (spec.http) sinks.push(new HttpEmitter(spec.http, { log }));
   const redactor = new Redactor(spec.secrets);
   const emitStatus = (status: JobStatus, info: Omit<StatusInfo, "runner_ident"> = {}) => {
     for (const s of sinks) s.status?.(status, { runner_ident: spec.ident, ...info });

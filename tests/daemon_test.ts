@@ -1,0 +1,84 @@
+/** End-to-end: `start`, `is-alive`, `stop`, from source and from the bundle outside the repo. */
+import { join } from "node:path";
+import { assert, assertEquals } from "../src/testing/assert.ts";
+import { cleanup, playbookPdd, processesWithEnv, ROOT, runner } from "./helpers.ts";
+
+const SLOW = `- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.shell: (sleep 305 &) ; sleep 306
+`;
+
+async function waitFor(cond: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+async function startStop(entry?: string, cwd?: string) {
+  const pdd = await playbookPdd(SLOW);
+  try {
+    const t0 = performance.now();
+    const s = await runner(["start", pdd, "-p", "test.yml", "-i", "bg"], { entry, cwd });
+    assertEquals(s.code, 0, s.stderr);
+    assert(performance.now() - t0 < 5000, "start returns at once");
+    assert(/^\d+$/.test((await Deno.readTextFile(join(pdd, "pid"))).trim()));
+    assertEquals((await Deno.stat(join(pdd, "daemon.log"))).mode! & 0o777, 0o600);
+    assertEquals((await runner(["is-alive", pdd], { entry, cwd })).code, 0);
+    const cmd = join(pdd, "artifacts", "bg", "command");
+    assert(await waitFor(() => Deno.stat(cmd).then(() => true, () => false), 10_000));
+    const marker = JSON.parse(await Deno.readTextFile(cmd)).env.RUNNER_JOB_MARKER;
+    assert(await waitFor(() => processesWithEnv("RUNNER_JOB_MARKER", marker).length >= 2, 10_000));
+
+    const stop = await runner(["stop", pdd], { entry, cwd });
+    assertEquals(stop.code, 0, stop.stderr);
+    assertEquals(
+      processesWithEnv("RUNNER_JOB_MARKER", marker),
+      [],
+      "ansible-playbook and the task's processes are gone",
+    );
+    assertEquals(await Deno.readTextFile(join(pdd, "artifacts", "bg", "status")), "canceled");
+    assertEquals(await Deno.readTextFile(join(pdd, "artifacts", "bg", "rc")), "254");
+    assert(!(await Deno.stat(join(pdd, "pid")).then(() => true, () => false)), "pid file removed");
+    assertEquals((await runner(["is-alive", pdd], { entry, cwd })).code, 1);
+    assertEquals((await runner(["stop", pdd], { entry, cwd })).code, 1, "nothing left to stop");
+  } finally {
+    await cleanup(pdd);
+  }
+}
+
+Deno.test("daemon: start returns at once; is-alive; stop kills the whole tree (from source)", async () => {
+  await startStop();
+});
+
+Deno.test("daemon: the same from the bundle, started outside the repo", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "runner_bundle_daemon_" });
+  try {
+    const built = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--output", join(dir, "runner.js"), join(ROOT, "main.ts")],
+    }).output();
+    assertEquals(built.code, 0);
+    await startStop(join(dir, "runner.js"), dir);
+  } finally {
+    await cleanup(dir);
+  }
+});
+
+Deno.test("daemon: a job that finishes removes its pid file; bad input fails start itself", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: quick}}]\n",
+  );
+  try {
+    assertEquals((await runner(["start", pdd, "-p", "test.yml", "-i", "q"])).code, 0);
+    assert(await waitFor(() => Deno.stat(join(pdd, "pid")).then(() => false, () => true), 15_000));
+    assertEquals(await Deno.readTextFile(join(pdd, "artifacts", "q", "status")), "successful");
+    const bad = await runner(["start", pdd, "-p", "missing.yml"]);
+    assertEquals(bad.code, 1);
+    assert(bad.stderr.includes("does not exist"));
+  } finally {
+    await cleanup(pdd);
+  }
+});

@@ -109,6 +109,31 @@ function addJobFlags(p: Parser): void {
     help: "do not write in-process inputs (envvars, extravars, …) into env/",
   });
 
+  const prof = p.add_argument_group({
+    title: "resource profiling (cgroup v1 or v2)",
+    description: "per-task cpu (% of one CPU), memory (MiB) and pids samples, written as " +
+      "RS-delimited JSON to <n>-<task uuid>-{cpu,memory,pids}.json",
+  });
+  prof.add_argument("--resource-profiling", {
+    action: "store_true",
+    help: "sample the job's cgroup while it runs",
+  });
+  prof.add_argument("--resource-profiling-base-cgroup", {
+    metavar: "CGROUP",
+    help: "parent cgroup of the job's cgroup; must exist (default ansible-runner)",
+  });
+  for (const metric of ["cpu", "memory", "pid"]) {
+    prof.add_argument(`--resource-profiling-${metric}-poll-interval`, {
+      metavar: "SECONDS",
+      type: "float",
+      help: `seconds between ${metric} samples (default 0.25)`,
+    });
+  }
+  prof.add_argument("--resource-profiling-results-dir", {
+    metavar: "DIR",
+    help: "where the sample files go (default ARTIFACT_DIR/IDENT/profiling_data)",
+  });
+
   const dbg = p.add_argument_group({ title: "diagnostics" });
   dbg.add_argument("--debug", {
     action: "store_true",
@@ -143,6 +168,11 @@ export function valueFlags(): Set<string> {
     "--artifact-dir",
     "--rotate-artifacts",
     "--logfile",
+    "--resource-profiling-base-cgroup",
+    "--resource-profiling-cpu-poll-interval",
+    "--resource-profiling-memory-poll-interval",
+    "--resource-profiling-pid-poll-interval",
+    "--resource-profiling-results-dir",
     "--private-data-dir",
     "--keepalive-seconds",
     "--file-pattern",

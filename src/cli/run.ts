@@ -15,6 +15,10 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+function num(v: unknown): number | undefined {
+  return typeof v === "number" ? v : undefined;
+}
+
 /** Maps parsed flags (and RUNNER_* defaults) to RunOptions. */
 export function runOptionsFromArgs(a: JobArgs, env: Record<string, string>): RunOptions {
   const explicit = str(a.playbook) ?? str(a.module) ?? str(a.role) ?? str(a.binary);
@@ -43,6 +47,12 @@ export function runOptionsFromArgs(a: JobArgs, env: Record<string, string>): Run
     omitEventData: !!a.omit_event_data,
     onlyFailedEventData: !!a.only_failed_event_data,
     omitEnvFiles: !!a.omit_env_files,
+    resourceProfiling: a.resource_profiling ? true : undefined,
+    resourceProfilingBaseCgroup: str(a.resource_profiling_base_cgroup),
+    resourceProfilingCpuPollInterval: num(a.resource_profiling_cpu_poll_interval),
+    resourceProfilingMemoryPollInterval: num(a.resource_profiling_memory_poll_interval),
+    resourceProfilingPidPollInterval: num(a.resource_profiling_pid_poll_interval),
+    resourceProfilingResultsDir: str(a.resource_profiling_results_dir),
   };
 }
 

@@ -51,6 +51,15 @@ export interface JobSpec {
   warnings: string[];
   /** The HTTP status/event emitter, when configured. */
   http: HttpEmitterConfig | null;
+  /** Resource profiling, when asked for. */
+  profiling: ProfilingSpec | null;
+}
+
+/** What resource profiling needs. */
+export interface ProfilingSpec {
+  baseCgroup: string;
+  resultsDir: string;
+  intervals: { cpu: number; memory: number; pids: number };
 }
 
 async function isDir(path: string): Promise<boolean> {
@@ -260,7 +269,9 @@ export async function prepareJob(
   const cwd = mode === "module" || !projectExists && !generatedPlaybook ? pdd : projectDir;
   const jobTimeout = opts.timeout ?? settings.job_timeout ?? null;
 
+  const profiling = profilingSpec(opts, settings, artifactDir);
   return {
+    profiling,
     http: httpConfig(settings, baseEnv),
     ident,
     mode,
@@ -314,4 +325,48 @@ function httpConfig(settings: Settings, env: Record<string, string>): HttpEmitte
     headers[k] = String(v);
   }
   return { url, socketPath, headers };
+}
+
+/** Profiling options: flags win over settings; intervals must be positive. */
+function profilingSpec(
+  opts: RunOptions,
+  settings: Settings,
+  artifactDir: string,
+): ProfilingSpec | null {
+  if (!(opts.resourceProfiling ?? settings.resource_profiling)) return null;
+  const interval = (flag: number | undefined, setting: number | undefined, name: string) => {
+    const v = flag ?? setting ?? 0.25;
+    if (!(v > 0) || v > 3600) {
+      throw new ConfigError(
+        `must be a number of seconds above 0, got ${v}`,
+        "--" + name.replaceAll("_", "-"),
+      );
+    }
+    return v;
+  };
+  return {
+    baseCgroup: opts.resourceProfilingBaseCgroup ?? settings.resource_profiling_base_cgroup ??
+      "ansible-runner",
+    resultsDir: resolve(
+      opts.resourceProfilingResultsDir ?? settings.resource_profiling_results_dir ??
+        join(artifactDir, "profiling_data"),
+    ),
+    intervals: {
+      cpu: interval(
+        opts.resourceProfilingCpuPollInterval,
+        settings.resource_profiling_cpu_poll_interval,
+        "resource_profiling_cpu_poll_interval",
+      ),
+      memory: interval(
+        opts.resourceProfilingMemoryPollInterval,
+        settings.resource_profiling_memory_poll_interval,
+        "resource_profiling_memory_poll_interval",
+      ),
+      pids: interval(
+        opts.resourceProfilingPidPollInterval,
+        settings.resource_profiling_pid_poll_interval,
+        "resource_profiling_pid_poll_interval",
+      ),
+    },
+  };
 }

@@ -60,6 +60,18 @@ export interface RunOptions {
   passwords?: Record<string, string>;
   /** Private key text; replaces `env/ssh_key`. */
   sshKey?: string;
+  /** Sample the job's cpu, memory and pids per task (cgroup v1 or v2). */
+  resourceProfiling?: boolean;
+  /** Parent cgroup of the job's cgroup (default `ansible-runner`). */
+  resourceProfilingBaseCgroup?: string;
+  /** Seconds between cpu samples (default 0.25). */
+  resourceProfilingCpuPollInterval?: number;
+  /** Seconds between memory samples (default 0.25). */
+  resourceProfilingMemoryPollInterval?: number;
+  /** Seconds between pids samples (default 0.25). */
+  resourceProfilingPidPollInterval?: number;
+  /** Where the sample files go (default `<artifact dir>/profiling_data`). */
+  resourceProfilingResultsDir?: string;
   /** Extra settings, merged over `env/settings`. */
   settings?: Record<string, unknown>;
 }

@@ -16,6 +16,9 @@ import { ArtifactWriter, writePrivateFile } from "../sinks/artifacts.ts";
 import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
+import { JobCgroup, JOIN_PRELUDE } from "../../profiling/job_cgroup.ts";
+import { Poller } from "../../profiling/poller.ts";
+import { ProfilingSink } from "../../profiling/sink.ts";
 
 /** The end of a job. */
 export interface JobResult {
@@ -73,6 +76,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   );
 
   let agent: SshAgent | null = null;
+  let cgroup: JobCgroup | null = null;
+  let poller: Poller | null = null;
   const parser = new EventParser({ ident: spec.ident });
   let result: Omit<JobResult, "events" | "ident" | "artifactDir">;
   const textEvents = (text: string) => {
@@ -95,6 +100,11 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     );
     emitStatus("starting", { command: spec.argv, cwd: spec.cwd, env: redactor.value(env) });
 
+    if (spec.profiling) {
+      cgroup = JobCgroup.create(spec.profiling.baseCgroup, spec.ident);
+      poller = new Poller(cgroup, spec.profiling.resultsDir, spec.profiling.intervals);
+      sinks.push(new ProfilingSink(poller));
+    }
     const file = which(spec.argv[0], env.PATH, spec.cwd);
     if (!file) {
       const msg = `runner: cannot run '${spec.argv[0]}': no such executable in PATH (${
@@ -105,10 +115,16 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       result = { status: "failed", rc: 127, explanation: msg };
     } else {
       log(`running ${JSON.stringify(spec.argv)} in ${spec.cwd}`);
+      // With profiling, the first process joins the job cgroup before it execs the program.
+      const joined = cgroup
+        ? {
+          file: "/bin/sh",
+          argv: ["sh", "-c", JOIN_PRELUDE, "runner-cgroup", file, ...spec.argv.slice(1)],
+          env: { ...env, RUNNER_CGROUP_PROCS: cgroup.procsFiles.join(":") },
+        }
+        : { file, argv: spec.argv, env };
       const end = await runProcess({
-        file,
-        argv: spec.argv,
-        env,
+        ...joined,
         cwd: spec.cwd,
         prompts: spec.prompts,
         idleTimeout: spec.idleTimeout,
@@ -117,6 +133,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         marker: spec.marker,
         onStart: (pid) => {
           log(`job pid ${pid}`);
+          poller?.start();
           emitStatus("running");
         },
         onOutput: (bytes) => {
@@ -141,6 +158,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     artifacts.writeFile("stderr", msg + "\n");
     result = { status: "error", rc: 1, explanation: msg };
   } finally {
+    poller?.stop();
+    await cgroup?.remove();
     await agent?.stop();
     if (spec.generatedPlaybook) {
       const pb = spec.generatedPlaybook;

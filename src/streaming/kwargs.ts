@@ -34,7 +34,17 @@ export function kwargsFromOptions(o: RunOptions): Record<string, unknown> {
   if (o.envvars) kw.envvars = o.envvars;
   if (o.extravars) kw.extravars = o.extravars;
   if (o.passwords) kw.passwords = o.passwords;
-  if (o.settings) kw.settings = o.settings;
+  // Profiling has no kwarg in ansible-runner 2.x: it travels as settings (the 1.4 names).
+  const profiling = Object.fromEntries(
+    Object.entries({
+      resource_profiling: o.resourceProfiling,
+      resource_profiling_base_cgroup: o.resourceProfilingBaseCgroup,
+      resource_profiling_cpu_poll_interval: o.resourceProfilingCpuPollInterval,
+      resource_profiling_memory_poll_interval: o.resourceProfilingMemoryPollInterval,
+      resource_profiling_pid_poll_interval: o.resourceProfilingPidPollInterval,
+    }).filter(([, v]) => v !== undefined),
+  );
+  if (o.settings || Object.keys(profiling).length) kw.settings = { ...o.settings, ...profiling };
   if (o.sshKey) kw.ssh_key = o.sshKey;
   if (o.timeout) kw.timeout = o.timeout;
   return kw;

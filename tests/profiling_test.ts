@@ -1,0 +1,174 @@
+/** End-to-end: resource profiling on this machine's real cgroup v1 hierarchy. */
+import { join } from "node:path";
+import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
+import { cleanup, LOCAL_INVENTORY, makePdd, readEvents, ROOT, runner } from "./helpers.ts";
+
+const CONTROLLERS = ["cpuacct", "memory", "pids"];
+
+const PLAY = `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: burn one cpu
+      ansible.builtin.command: bash -c 'timeout 2 bash -c "while :; do :; done"; times'
+      register: burn
+      failed_when: false
+    - name: hold 200 MiB
+      ansible.builtin.command: /usr/bin/python3 -c "b = b'x' * (200 * 2**20); import time; time.sleep(1.5)"
+    - name: ten sleepers
+      ansible.builtin.shell: for i in $(seq 10); do sleep 1.5 & done; wait
+`;
+
+async function withBase(fn: (base: string) => Promise<void>): Promise<void> {
+  const base = `runner-test-${crypto.randomUUID().slice(0, 8)}`;
+  for (const c of CONTROLLERS) await Deno.mkdir(`/sys/fs/cgroup/${c}/${base}`);
+  try {
+    await fn(base);
+  } finally {
+    for (const c of CONTROLLERS) await Deno.remove(`/sys/fs/cgroup/${c}/${base}`).catch(() => {});
+  }
+}
+
+interface Rec {
+  timestamp: number;
+  task_name: string;
+  task_uuid: string;
+  value: number;
+}
+
+function records(text: string): Rec[] {
+  assert(text.startsWith("\x1e") && text.endsWith("\n"), "RS-framed");
+  return text.split("\x1e").slice(1).map((r) => {
+    assert(r.endsWith("\n"));
+    const rec = JSON.parse(r);
+    assertEquals(Object.keys(rec), ["timestamp", "task_name", "task_uuid", "value"]);
+    return rec;
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+Deno.test("profiling: cpu, memory and pids per task on cgroup v1; files exact; cgroup removed", async () => {
+  await withBase(async (base) => {
+    const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY, "project/test.yml": PLAY });
+    try {
+      const t0 = Date.now() / 1000;
+      const r = await runner([
+        "run",
+        pdd,
+        "-p",
+        "test.yml",
+        "-i",
+        "p1",
+        "--resource-profiling",
+        "--resource-profiling-base-cgroup",
+        base,
+      ]);
+      assertEquals(r.code, 0, r.stderr);
+      const dir = join(pdd, "artifacts", "p1", "profiling_data");
+      const events = await readEvents(join(pdd, "artifacts", "p1"));
+      const tasks = events.filter((e) => e.event === "playbook_on_task_start")
+        .map((e) => ({
+          name: e.event_data!.task as string,
+          uuid: e.event_data!.task_uuid as string,
+        }));
+      const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+      const expected = tasks.flatMap((t, n) =>
+        ["cpu", "memory", "pids"].map((m) => `${n}-${t.uuid}-${m}.json`)
+      );
+      assertEquals(names, expected.sort());
+      const read = (n: number, m: string) =>
+        records(Deno.readTextFileSync(join(dir, `${n}-${tasks[n].uuid}-${m}.json`)));
+      for (let n = 0; n < tasks.length; n++) {
+        for (const m of ["cpu", "memory", "pids"]) {
+          const recs = read(n, m);
+          assert(recs.length >= 3, `${n} ${m} has samples`);
+          for (const rec of recs) {
+            assertEquals([rec.task_name, rec.task_uuid], [tasks[n].name, tasks[n].uuid]);
+            assert(rec.timestamp > t0 && rec.timestamp < Date.now() / 1000);
+          }
+        }
+      }
+      // The burner's own CPU time (bash `times`) against what the poller saw: ±10 points.
+      const burnOut = events.find((e) =>
+        e.event === "runner_on_ok" && e.event_data!.task === "burn one cpu"
+      )!;
+      const times = String((burnOut.event_data!.res as { stdout: string }).stdout).split("\n")[1];
+      const [u, s] = [...times.matchAll(/(\d+)m([\d.]+)s/g)].map((x) =>
+        Number(x[1]) * 60 + Number(x[2])
+      );
+      const actual = ((u + s) / 2) * 100;
+      assert(actual > 50, `the burner got ${actual}% of a CPU`);
+      const cpu = median(read(0, "cpu").map((x) => x.value));
+      assert(Math.abs(cpu - actual) <= 10, `poller ${cpu}% vs burner ${actual}%`);
+      assert(Math.max(...read(1, "memory").map((x) => x.value)) >= 190, "200 MiB seen");
+      assert(Math.max(...read(2, "pids").map((x) => x.value)) >= 10, "10 sleepers seen");
+      for (const c of CONTROLLERS) {
+        assert(
+          !(await Deno.stat(`/sys/fs/cgroup/${c}/${base}/p1`).then(() => true, () => false)),
+          `${c} cgroup removed`,
+        );
+      }
+    } finally {
+      await cleanup(pdd);
+    }
+  });
+});
+
+Deno.test("profiling: a missing base cgroup fails the job before anything runs, saying what to create", async () => {
+  const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY, "project/test.yml": PLAY });
+  try {
+    const r = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "-i",
+      "nobase",
+      "--resource-profiling",
+      "--resource-profiling-base-cgroup",
+      "runner-no-such-base",
+    ]);
+    assertEquals(r.code, 1);
+    assertIncludes(
+      r.stderr,
+      "base cgroup /sys/fs/cgroup/cpuacct/runner-no-such-base does not exist: create it (mkdir",
+    );
+    assertEquals(await Deno.readTextFile(join(pdd, "artifacts", "nobase", "status")), "error");
+    const events = await readEvents(join(pdd, "artifacts", "nobase"));
+    assert(!events.some((e) => e.event === "playbook_on_start"), "ansible never ran");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("profiling: worker mode brings the samples back through process", async () => {
+  await withBase(async (base) => {
+    const pdd = await makePdd({
+      "inventory/hosts": LOCAL_INVENTORY,
+      "project/test.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 1\n",
+    });
+    const ctl = await Deno.makeTempDir();
+    try {
+      const main = join(ROOT, "main.ts");
+      const sh = `${Deno.execPath()} run -A --no-lock ${main} transmit ${pdd} -p test.yml -i w1 ` +
+        `--resource-profiling --resource-profiling-base-cgroup ${base} | ` +
+        `${Deno.execPath()} run -A --no-lock ${main} worker | ` +
+        `${Deno.execPath()} run -A --no-lock ${main} process ${ctl} -i w1 -q`;
+      const out = await new Deno.Command("bash", {
+        args: ["-o", "pipefail", "-c", sh],
+        stderr: "piped",
+      }).output();
+      assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+      const files = [...Deno.readDirSync(join(ctl, "artifacts", "w1", "profiling_data"))].map((e) =>
+        e.name
+      );
+      assertEquals(files.filter((f) => /^0-[0-9a-f-]+-(cpu|memory|pids)\.json$/.test(f)).length, 3);
+    } finally {
+      await cleanup(pdd);
+      await cleanup(ctl);
+    }
+  });
+});

@@ -172,3 +172,23 @@ Deno.test("profiling: worker mode brings the samples back through process", asyn
     }
   });
 });
+
+Deno.test("profile: the CLI prints the table and writes the chart", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await new Deno.Command("cp", {
+      args: ["-r", join(ROOT, "profiling/testdata/profiling_data"), dir],
+    }).output();
+    const r = await runner(["profile", dir]);
+    assertEquals(r.code, 0, r.stderr);
+    assertIncludes(r.stdout, "burn");
+    assertIncludes(r.stdout, `chart: ${join(dir, "profiling_data", "profile.svg")}`);
+    assert(
+      (await Deno.readTextFile(join(dir, "profiling_data", "profile.svg"))).startsWith("<svg"),
+    );
+    const none = await runner(["profile", join(dir, "nope")]);
+    assertEquals(none.code, 1);
+  } finally {
+    await cleanup(dir);
+  }
+});

@@ -3,6 +3,7 @@ import { commandFirst } from "./argv.ts";
 import { buildParser, COMMANDS, valueFlags } from "./parser.ts";
 import { isAliveCommand, startCommand, stopCommand } from "./daemon.ts";
 import { processCommand } from "./process.ts";
+import { profileCommand } from "./profile.ts";
 import { runCommand } from "./run.ts";
 import { transmitCommand } from "./transmit.ts";
 import { workerCommand } from "./worker.ts";
@@ -20,6 +21,8 @@ export async function cli(args: string[]): Promise<number> {
       return await stopCommand(ns);
     case "is-alive":
       return isAliveCommand(ns);
+    case "profile":
+      return profileCommand(ns);
     case "transmit":
       return await transmitCommand(ns);
     case "worker":

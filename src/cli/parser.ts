@@ -11,6 +11,7 @@ export const COMMANDS = [
   "transmit",
   "worker",
   "process",
+  "profile",
 ] as const;
 
 type Parser = InstanceType<typeof ArgumentParser>;
@@ -180,6 +181,8 @@ export function valueFlags(): Set<string> {
     "--grace-period",
     "--remove-images",
     "--process-isolation-executable",
+    "-o",
+    "--output",
   ]);
 }
 
@@ -301,6 +304,20 @@ export function buildParser(): Parser {
   process.add_argument("-j", "--json", {
     action: "store_true",
     help: "print events as JSON lines",
+  });
+  const profile = sub.add_parser("profile", {
+    color,
+    help: "summarize a job's resource profiling data (table and SVG chart)",
+    description: "Per task: duration, cpu mean and peak, memory peak, pids peak; plus one " +
+      "self-contained SVG chart of the three series over time with task boundaries marked.",
+  });
+  profile.add_argument("path", {
+    metavar: "PATH",
+    help: "an artifact dir (artifacts/IDENT) or a profiling_data dir",
+  });
+  profile.add_argument("-o", "--output", {
+    metavar: "FILE",
+    help: "where to write the chart (default PATH's profiling_data/profile.svg)",
   });
   return parser;
 }

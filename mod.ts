@@ -53,6 +53,7 @@ export {
   type RunHandlers,
   Runner,
   type RunnerPlugin,
+  type SettingsOptions,
 } from "./src/api/runner.ts";
 export {
   processStream,

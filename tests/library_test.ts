@@ -208,3 +208,22 @@ Deno.test("library: transmit → worker → processStream on in-process streams"
     await cleanup(ctl);
   }
 });
+
+Deno.test("library: settings given in camelCase apply (jobTimeout)", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 60\n",
+  );
+  try {
+    const t0 = Date.now();
+    const runner = await run({
+      privateDataDir: pdd,
+      playbook: "test.yml",
+      quiet: true,
+      jobTimeout: 2,
+    });
+    assertEquals([runner.status, runner.rc], ["timeout", 254]);
+    assert(Date.now() - t0 < 8000);
+  } finally {
+    await cleanup(pdd);
+  }
+});

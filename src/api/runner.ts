@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { prepareJob } from "../config/job_spec.ts";
+import { settingsFromCamelCase } from "../config/settings.ts";
 import type { RunOptions } from "../config/options.ts";
 import type { JobEvent } from "../events/event.ts";
 import { executeJob, type JobResult } from "../job/execute.ts";
@@ -32,8 +33,39 @@ export interface RunnerPlugin {
   eventHandler?: (event: JobEvent) => void;
 }
 
-/** Options of {@link run} and {@link runAsync}: the command line's options plus handlers. */
-export type LibraryRunOptions = RunOptions & RunHandlers;
+/** Every `env/settings` key in camelCase (`idleTimeout`, `suppressAnsiOutput`, …). */
+export interface SettingsOptions {
+  idleTimeout?: number;
+  jobTimeout?: number;
+  pexpectTimeout?: number;
+  pexpectUsePoll?: boolean;
+  suppressAnsiOutput?: boolean;
+  suppressOutputFile?: boolean;
+  suppressAnsibleOutput?: boolean;
+  factCache?: string;
+  factCacheType?: string;
+  processIsolation?: boolean;
+  processIsolationExecutable?: string;
+  processIsolationPath?: string;
+  processIsolationHidePaths?: string[];
+  processIsolationShowPaths?: string[];
+  processIsolationRoPaths?: string[];
+  directoryIsolationBasePath?: string;
+  directoryIsolationCleanup?: boolean;
+  containerImage?: string;
+  containerVolumeMounts?: string[];
+  containerOptions?: string[];
+  containerAuthData?: Record<string, unknown>;
+  runnerHttpUrl?: string;
+  runnerHttpPath?: string;
+  runnerHttpHeaders?: Record<string, string>;
+}
+
+/**
+ * Options of {@link run} and {@link runAsync}: the command line's options, the settings in
+ * camelCase (they win over `env/settings`), and handlers.
+ */
+export type LibraryRunOptions = RunOptions & SettingsOptions & RunHandlers;
 
 /** Statistics of a playbook run (the `playbook_on_stats` event's data). */
 export type PlaybookStats = Record<string, unknown>;
@@ -140,7 +172,13 @@ export class Runner {
 export async function runAsync(
   options: LibraryRunOptions,
 ): Promise<{ runner: Runner; done: Promise<Runner> }> {
-  const spec = await prepareJob(options, Deno.env.toObject());
+  const camel = settingsFromCamelCase(options as unknown as Record<string, unknown>);
+  const spec = await prepareJob(
+    Object.keys(camel).length
+      ? { ...options, settings: { ...options.settings, ...camel } }
+      : options,
+    Deno.env.toObject(),
+  );
   const runner = new Runner(spec.ident, spec.artifactDir);
   const plugins = options.plugins ?? [];
   const user: JobSink = {

@@ -122,3 +122,18 @@ export function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`;
 }
+
+/** A settings key in camelCase (`idle_timeout` → `idleTimeout`), as the library API takes them. */
+export function camelCase(key: string): string {
+  return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Settings given as camelCase options (library API), in their env/settings names. Pure. */
+export function settingsFromCamelCase(options: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTINGS_KEYS) {
+    const value = options[camelCase(key)];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}

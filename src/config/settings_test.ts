@@ -26,3 +26,11 @@ Deno.test("settings: wrong types name the file and key", () => {
   assertThrows(() => validateSettings({ container_options: "--rm" }), /a list of strings/);
   assertThrows(() => validateSettings([1, 2]), /must be a mapping/);
 });
+
+Deno.test("settings: camelCase library options map to settings keys", async () => {
+  const { settingsFromCamelCase } = await import("./settings.ts");
+  assertEquals(settingsFromCamelCase({ idleTimeout: 3, suppressAnsiOutput: true, playbook: "x" }), {
+    idle_timeout: 3,
+    suppress_ansi_output: true,
+  });
+});

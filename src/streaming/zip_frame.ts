@@ -30,10 +30,15 @@ export function sendDirectory(out: SyncWriter, dir: string): Promise<void> {
     const te = new TextEncoder();
     try {
       const buf = new Uint8Array(CHUNK * 3);
+      let sinceGc = 0;
       for (;;) {
         const n = await file.read(buf);
         if (n === null) break;
         writeBytes(out, te.encode(encoder.push(buf.subarray(0, n))));
+        if ((sinceGc += n) > GC_BYTES) {
+          sinceGc = 0;
+          collectGarbage();
+        }
       }
       writeBytes(out, te.encode(encoder.end()));
     } finally {

@@ -110,6 +110,57 @@ function addJobFlags(p: Parser): void {
     help: "do not write in-process inputs (envvars, extravars, …) into env/",
   });
 
+  const iso = p.add_argument_group({
+    title: "isolation",
+    description: "bubblewrap sandbox, podman/docker execution environment, or directory isolation",
+  });
+  iso.add_argument("--process-isolation", {
+    action: "store_true",
+    help: "run the job isolated: in a bubblewrap sandbox, or in a container when " +
+      "--process-isolation-executable is podman or docker",
+  });
+  iso.add_argument("--process-isolation-executable", {
+    metavar: "EXE",
+    help: "bwrap (default), podman or docker",
+  });
+  iso.add_argument("--process-isolation-path", {
+    metavar: "DIR",
+    help: "where the sandbox's private /tmp is made (default /tmp)",
+  });
+  iso.add_argument("--process-isolation-hide-paths", {
+    metavar: "PATH",
+    nargs: "*",
+    help: "paths the sandboxed job sees empty",
+  });
+  iso.add_argument("--process-isolation-show-paths", {
+    metavar: "PATH",
+    nargs: "*",
+    help: "extra paths the sandboxed job sees, writable",
+  });
+  iso.add_argument("--process-isolation-ro-paths", {
+    metavar: "PATH",
+    nargs: "*",
+    help: "extra paths the sandboxed job sees, read-only",
+  });
+  iso.add_argument("--directory-isolation-base-path", {
+    metavar: "DIR",
+    help: "copy the project into a new dir under DIR, run there, remove it afterwards",
+  });
+  iso.add_argument("--container-image", {
+    metavar: "IMAGE",
+    help: "image for podman/docker jobs (default quay.io/ansible/ansible-runner:devel)",
+  });
+  iso.add_argument("--container-volume-mount", {
+    metavar: "SRC:DST[:OPTS]",
+    action: "append",
+    help: "extra volume for the container (repeatable)",
+  });
+  iso.add_argument("--container-option", {
+    metavar: "OPTION",
+    action: "append",
+    help: "extra option for podman/docker run (repeatable), e.g. --container-option=--network=host",
+  });
+
   const prof = p.add_argument_group({
     title: "resource profiling (cgroup v1 or v2)",
     description: "per-task cpu (% of one CPU), memory (MiB) and pids samples, written as " +
@@ -169,6 +220,11 @@ export function valueFlags(): Set<string> {
     "--artifact-dir",
     "--rotate-artifacts",
     "--logfile",
+    "--process-isolation-path",
+    "--directory-isolation-base-path",
+    "--container-image",
+    "--container-volume-mount",
+    "--container-option",
     "--resource-profiling-base-cgroup",
     "--resource-profiling-cpu-poll-interval",
     "--resource-profiling-memory-poll-interval",

@@ -15,6 +15,10 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+function list(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.map(String) : undefined;
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === "number" ? v : undefined;
 }
@@ -47,6 +51,16 @@ export function runOptionsFromArgs(a: JobArgs, env: Record<string, string>): Run
     omitEventData: !!a.omit_event_data,
     onlyFailedEventData: !!a.only_failed_event_data,
     omitEnvFiles: !!a.omit_env_files,
+    processIsolation: a.process_isolation ? true : undefined,
+    processIsolationExecutable: str(a.process_isolation_executable),
+    processIsolationPath: str(a.process_isolation_path),
+    processIsolationHidePaths: list(a.process_isolation_hide_paths),
+    processIsolationShowPaths: list(a.process_isolation_show_paths),
+    processIsolationRoPaths: list(a.process_isolation_ro_paths),
+    directoryIsolationBasePath: str(a.directory_isolation_base_path),
+    containerImage: str(a.container_image),
+    containerVolumeMounts: list(a.container_volume_mount),
+    containerOptions: list(a.container_option),
     resourceProfiling: a.resource_profiling ? true : undefined,
     resourceProfilingBaseCgroup: str(a.resource_profiling_base_cgroup),
     resourceProfilingCpuPollInterval: num(a.resource_profiling_cpu_poll_interval),

@@ -11,6 +11,7 @@ import { shlexSplit } from "./shlex.ts";
 import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
 import { JOB_MARKER_ENV } from "../exec/process_tree.ts";
 import type { HttpEmitterConfig } from "../sinks/http.ts";
+import { which } from "../exec/which.ts";
 
 /** What kind of program the job runs. */
 export type ExecutionMode = "playbook" | "module" | "binary";
@@ -53,6 +54,31 @@ export interface JobSpec {
   http: HttpEmitterConfig | null;
   /** Resource profiling, when asked for. */
   profiling: ProfilingSpec | null;
+  /** Directory isolation: the base under which the project is copied. */
+  directoryIsolation: { base: string; cleanup: boolean } | null;
+  /** Process isolation with bubblewrap. */
+  sandbox: SandboxOptions | null;
+  /** Execution in a container. */
+  container: ContainerOptions | null;
+  /** The project dir (copied for directory isolation). */
+  projectDir: string;
+}
+
+/** bubblewrap settings, validated. */
+export interface SandboxOptions {
+  executable: string;
+  tmpBase: string;
+  hide: string[];
+  show: string[];
+  readOnly: string[];
+}
+
+/** Container settings, validated. */
+export interface ContainerOptions {
+  engine: "podman" | "docker";
+  image: string;
+  volumeMounts: string[];
+  options: string[];
 }
 
 /** What resource profiling needs. */
@@ -270,7 +296,15 @@ export async function prepareJob(
   const jobTimeout = opts.timeout ?? settings.job_timeout ?? null;
 
   const profiling = profilingSpec(opts, settings, artifactDir);
+  const { sandbox, container } = isolationSpec(opts, settings, env);
+  const diBase = opts.directoryIsolationBasePath ?? settings.directory_isolation_base_path;
   return {
+    projectDir,
+    sandbox,
+    container,
+    directoryIsolation: diBase
+      ? { base: resolve(diBase), cleanup: settings.directory_isolation_cleanup ?? true }
+      : null,
     profiling,
     http: httpConfig(settings, baseEnv),
     ident,
@@ -369,4 +403,72 @@ function profilingSpec(
       ),
     },
   };
+}
+
+/** Process isolation: bubblewrap, or a container engine. Flags win over settings. */
+function isolationSpec(
+  opts: RunOptions,
+  settings: Settings,
+  env: Record<string, string>,
+): { sandbox: SandboxOptions | null; container: ContainerOptions | null } {
+  if (!(opts.processIsolation ?? settings.process_isolation)) {
+    return { sandbox: null, container: null };
+  }
+  const exe = opts.processIsolationExecutable ?? settings.process_isolation_executable ?? "bwrap";
+  const engine = exe.split("/").pop();
+  if (engine === "podman" || engine === "docker") {
+    return {
+      sandbox: null,
+      container: {
+        engine,
+        image: opts.containerImage ?? settings.container_image ??
+          "quay.io/ansible/ansible-runner:devel",
+        volumeMounts: opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [],
+        options: opts.containerOptions ?? settings.container_options ?? [],
+      },
+    };
+  }
+  if (!which(exe, env.PATH, Deno.cwd())) {
+    throw new ConfigError(
+      `'${exe}' is not installed or not in PATH`,
+      "process_isolation_executable",
+    );
+  }
+  const paths = (list: string[] | undefined, key: string, mustExist: boolean) =>
+    (list ?? []).map((p) => {
+      const full = resolve(p);
+      if (mustExist && !existsSync(full)) throw new ConfigError(`${full} does not exist`, key);
+      return full;
+    });
+  return {
+    container: null,
+    sandbox: {
+      executable: exe,
+      tmpBase: resolve(opts.processIsolationPath ?? settings.process_isolation_path ?? "/tmp"),
+      hide: paths(
+        opts.processIsolationHidePaths ?? settings.process_isolation_hide_paths,
+        "process_isolation_hide_paths",
+        false,
+      ),
+      show: paths(
+        opts.processIsolationShowPaths ?? settings.process_isolation_show_paths,
+        "process_isolation_show_paths",
+        true,
+      ),
+      readOnly: paths(
+        opts.processIsolationRoPaths ?? settings.process_isolation_ro_paths,
+        "process_isolation_ro_paths",
+        true,
+      ),
+    },
+  };
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

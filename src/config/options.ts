@@ -60,6 +60,26 @@ export interface RunOptions {
   passwords?: Record<string, string>;
   /** Private key text; replaces `env/ssh_key`. */
   sshKey?: string;
+  /** Run the job isolated: bubblewrap, or a container when the executable is podman/docker. */
+  processIsolation?: boolean;
+  /** `bwrap` (default), `podman` or `docker`. */
+  processIsolationExecutable?: string;
+  /** Where the sandbox's private /tmp is created (default /tmp). */
+  processIsolationPath?: string;
+  /** Paths the sandboxed job sees as empty. */
+  processIsolationHidePaths?: string[];
+  /** Extra paths the sandboxed job sees, writable. */
+  processIsolationShowPaths?: string[];
+  /** Extra paths the sandboxed job sees, read-only. */
+  processIsolationRoPaths?: string[];
+  /** Copy the project under this base and run the job there. */
+  directoryIsolationBasePath?: string;
+  /** Container image for podman/docker jobs. */
+  containerImage?: string;
+  /** Extra `-v` mounts for the container (`SRC:DST[:OPTS]`). */
+  containerVolumeMounts?: string[];
+  /** Extra options for `podman run` / `docker run`. */
+  containerOptions?: string[];
   /** Sample the job's cpu, memory and pids per task (cgroup v1 or v2). */
   resourceProfiling?: boolean;
   /** Parent cgroup of the job's cgroup (default `ansible-runner`). */

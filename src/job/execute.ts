@@ -16,7 +16,8 @@ import { ArtifactWriter, writePrivateFile } from "../sinks/artifacts.ts";
 import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
-import { JobCgroup, JOIN_PRELUDE } from "../../profiling/job_cgroup.ts";
+import { JobCgroup } from "../../profiling/job_cgroup.ts";
+import { type Launch, prepareLaunch } from "./launch.ts";
 import { Poller } from "../../profiling/poller.ts";
 import { ProfilingSink } from "../../profiling/sink.ts";
 
@@ -78,6 +79,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   let agent: SshAgent | null = null;
   let cgroup: JobCgroup | null = null;
   let poller: Poller | null = null;
+  let launch: Launch | null = null;
   const parser = new EventParser({ ident: spec.ident });
   let result: Omit<JobResult, "events" | "ident" | "artifactDir">;
   const textEvents = (text: string) => {
@@ -94,19 +96,22 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       agent = await startSshAgent(spec.sshKey, env);
       env.SSH_AUTH_SOCK = agent.socket;
     }
-    artifacts.writeFile(
-      "command",
-      JSON.stringify({ command: spec.argv, cwd: spec.cwd, env: redactor.value(env) }),
-    );
-    emitStatus("starting", { command: spec.argv, cwd: spec.cwd, env: redactor.value(env) });
-
     if (spec.profiling) {
       cgroup = JobCgroup.create(spec.profiling.baseCgroup, spec.ident);
       poller = new Poller(cgroup, spec.profiling.resultsDir, spec.profiling.intervals);
       sinks.push(new ProfilingSink(poller));
     }
     const file = which(spec.argv[0], env.PATH, spec.cwd);
-    if (!file) {
+    if (file) launch = prepareLaunch(spec, file, env, cgroup);
+    // What ran, where: the job's own command (not the sandbox or cgroup wrapping around it).
+    const cwd = launch?.cwd ?? spec.cwd;
+    artifacts.writeFile(
+      "command",
+      JSON.stringify({ command: spec.argv, cwd, env: redactor.value(env) }),
+    );
+    emitStatus("starting", { command: spec.argv, cwd, env: redactor.value(env) });
+
+    if (!launch) {
       const msg = `runner: cannot run '${spec.argv[0]}': no such executable in PATH (${
         env.PATH ?? ""
       })`;
@@ -114,18 +119,12 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       artifacts.writeFile("stderr", msg + "\n");
       result = { status: "failed", rc: 127, explanation: msg };
     } else {
-      log(`running ${JSON.stringify(spec.argv)} in ${spec.cwd}`);
-      // With profiling, the first process joins the job cgroup before it execs the program.
-      const joined = cgroup
-        ? {
-          file: "/bin/sh",
-          argv: ["sh", "-c", JOIN_PRELUDE, "runner-cgroup", file, ...spec.argv.slice(1)],
-          env: { ...env, RUNNER_CGROUP_PROCS: cgroup.procsFiles.join(":") },
-        }
-        : { file, argv: spec.argv, env };
+      log(`launching ${JSON.stringify(launch.argv)} in ${launch.cwd}`);
       const end = await runProcess({
-        ...joined,
-        cwd: spec.cwd,
+        file: launch.file,
+        argv: launch.argv,
+        env: launch.env,
+        cwd: launch.cwd,
         prompts: spec.prompts,
         idleTimeout: spec.idleTimeout,
         jobTimeout: spec.jobTimeout,
@@ -158,6 +157,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     artifacts.writeFile("stderr", msg + "\n");
     result = { status: "error", rc: 1, explanation: msg };
   } finally {
+    launch?.cleanup();
     poller?.stop();
     await cgroup?.remove();
     await agent?.stop();

@@ -1,0 +1,87 @@
+/**
+ * What is actually spawned for a job: the program, wrapped in a bubblewrap sandbox and/or the
+ * cgroup-joining prelude, run in the project dir or its isolated copy. Owns the temporary
+ * dirs those need and removes them afterwards.
+ */
+import type { JobSpec } from "../config/job_spec.ts";
+import { which } from "../exec/which.ts";
+import { isolateProject } from "../isolation/directory.ts";
+import { bwrapArgs, readRootLayout } from "../isolation/bwrap.ts";
+import { type JobCgroup, JOIN_PRELUDE } from "../../profiling/job_cgroup.ts";
+
+/** A prepared launch; call cleanup() when the job is over. */
+export interface Launch {
+  file: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  cleanup(): void;
+}
+
+/** Builds the launch for `program` (resolved path of argv[0]). */
+export function prepareLaunch(
+  spec: JobSpec,
+  program: string,
+  env: Record<string, string>,
+  cgroup: JobCgroup | null,
+): Launch {
+  const temps: string[] = [];
+  const cleanup = () => {
+    for (const t of temps) {
+      try {
+        Deno.removeSync(t, { recursive: true });
+      } catch { /* already gone */ }
+    }
+  };
+  try {
+    let cwd = spec.cwd;
+    if (spec.directoryIsolation && cwd === spec.projectDir) {
+      cwd = isolateProject(spec.directoryIsolation.base, spec.projectDir);
+      if (spec.directoryIsolation.cleanup) temps.push(cwd);
+    }
+    let file = program;
+    let argv = [program, ...spec.argv.slice(1)];
+    if (spec.sandbox) {
+      const s = spec.sandbox;
+      Deno.mkdirSync(s.tmpBase, { recursive: true });
+      const tmpDir = Deno.makeTempDirSync({ dir: s.tmpBase, prefix: "ansible_runner_pi_" });
+      Deno.chmodSync(tmpDir, 0o700);
+      temps.push(tmpDir);
+      const writable = [spec.privateDataDir, spec.artifactDir, cwd, spec.projectDir]
+        .filter((p, i, all) =>
+          all.indexOf(p) === i && !all.slice(0, i).some((q) => p.startsWith(q + "/"))
+        );
+      argv = bwrapArgs(
+        {
+          executable: s.executable,
+          writable,
+          show: s.show,
+          readOnly: s.readOnly,
+          hide: s.hide.map((path) => ({ path, isDir: isDirOrMissing(path) })),
+          tmpDir,
+          cwd,
+        },
+        readRootLayout(),
+        argv,
+      );
+      file = which(s.executable, env.PATH, cwd)!;
+    }
+    if (cgroup) {
+      argv = ["sh", "-c", JOIN_PRELUDE, "runner-cgroup", file, ...argv.slice(1)];
+      file = "/bin/sh";
+      env = { ...env, RUNNER_CGROUP_PROCS: cgroup.procsFiles.join(":") };
+    }
+    return { file, argv, env, cwd, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+function isDirOrMissing(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return true;
+  }
+}

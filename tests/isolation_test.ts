@@ -1,0 +1,219 @@
+/** End-to-end: directory isolation and the bubblewrap sandbox, with real ansible-playbook. */
+import { join } from "node:path";
+import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
+import {
+  artifact,
+  cleanup,
+  playbookPdd,
+  processesWithEnv,
+  readEvents,
+  runner,
+  spawnRunner,
+} from "./helpers.ts";
+
+Deno.test("directory isolation: 10 concurrent jobs on one private data dir, each in its own copy", async () => {
+  const pdd = await playbookPdd(`- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.shell: test ! -e mine && echo "{{ n }}" > mine && sleep 1 && cat mine
+      register: o
+    - ansible.builtin.assert:
+        that: o.stdout == n | string
+`);
+  const base = await Deno.makeTempDir({ prefix: "runner_di_base_" });
+  try {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        runner([
+          "run",
+          pdd,
+          "-p",
+          "test.yml",
+          "-i",
+          `di-${n}`,
+          "-q",
+          "--cmdline",
+          `-e n=${n}`,
+          "--directory-isolation-base-path",
+          base,
+        ])),
+    );
+    const cwds = new Set<string>();
+    for (const [n, r] of results.entries()) {
+      assertEquals(r.code, 0, `job ${n}: ${r.stderr}`);
+      assertEquals(await artifact(pdd, `di-${n}`, "status"), "successful");
+      const cwd = JSON.parse(await artifact(pdd, `di-${n}`, "command")).cwd as string;
+      assert(cwd.startsWith(base + "/runner_di_"), cwd);
+      cwds.add(cwd);
+    }
+    assertEquals(cwds.size, 10, "every job had its own copy");
+    assertEquals([...Deno.readDirSync(base)], [], "copies removed afterwards");
+    assertEquals([...Deno.readDirSync(join(pdd, "project"))].map((e) => e.name), ["test.yml"]);
+  } finally {
+    await cleanup(pdd);
+    await cleanup(base);
+  }
+});
+
+const PROBE = `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: probe
+      ansible.builtin.shell: |
+        echo "hidden=$(ls -A {{ hidden }} | wc -l)"
+        cat {{ hidden }}/secret.txt 2>/dev/null || echo "secret=unreadable"
+        touch {{ ro }}/new 2>/dev/null && echo ro=written || echo ro=refused
+        ls {{ other }} >/dev/null 2>&1 && echo other=visible || echo other=invisible
+        touch {{ show }}/shown && echo show=written
+        touch {{ playbook_dir }}/../pdd-write && echo pdd=written
+        echo "pid=$$"
+      register: probe
+    - ansible.builtin.debug: var=probe.stdout_lines
+`;
+
+Deno.test("bwrap: hidden paths are empty, ro paths refuse writes, other jobs are invisible", async () => {
+  const outside = await Deno.makeTempDir({ prefix: "runner_iso_" });
+  const dirs = Object.fromEntries(
+    ["hidden", "ro", "other", "show"].map((d) => [d, join(outside, d)]),
+  );
+  for (const d of Object.values(dirs)) await Deno.mkdir(d);
+  await Deno.writeTextFile(join(dirs.hidden, "secret.txt"), "top secret");
+  const vars = Object.entries(dirs).map(([k, v]) => `${k}=${v}`).join(" ");
+  const pdd = await playbookPdd(PROBE);
+  try {
+    const r = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "-i",
+      "bw",
+      "--cmdline",
+      `-e '${vars}'`,
+      "--process-isolation",
+      "--process-isolation-hide-paths",
+      dirs.hidden,
+      "--process-isolation-ro-paths",
+      dirs.ro,
+      "--process-isolation-show-paths",
+      dirs.show,
+    ]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    for (
+      const expect of [
+        "hidden=0",
+        "secret=unreadable",
+        "ro=refused",
+        "other=invisible",
+        "show=written",
+        "pdd=written",
+      ]
+    ) assertIncludes(r.stdout, expect);
+    const pid = Number(/"pid=(\d+)"/.exec(r.stdout)?.[1]);
+    assert(pid > 0 && pid < 100, `own pid namespace (pid ${pid})`);
+    assert((await Deno.stat(join(dirs.show, "shown"))).isFile);
+    assert(!(await Deno.stat(join(dirs.ro, "new")).then(() => true, () => false)));
+    assertEquals(await Deno.readTextFile(join(dirs.hidden, "secret.txt")), "top secret");
+  } finally {
+    await cleanup(pdd);
+    await cleanup(outside);
+  }
+});
+
+Deno.test("bwrap: the same playbook gives the same event types, status and rc as without", async () => {
+  const play =
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n    - command: /bin/false\n";
+  const a = await playbookPdd(play);
+  const b = await playbookPdd(play);
+  try {
+    const plain = await runner(["run", a, "-p", "test.yml", "-i", "x", "-q"]);
+    const boxed = await runner([
+      "run",
+      b,
+      "-p",
+      "test.yml",
+      "-i",
+      "x",
+      "-q",
+      "--process-isolation",
+    ]);
+    assertEquals([boxed.code, plain.code], [2, 2]);
+    assertEquals(await artifact(b, "x", "status"), await artifact(a, "x", "status"));
+    assertEquals(
+      (await readEvents(join(b, "artifacts", "x"))).map((e) => e.event),
+      (await readEvents(join(a, "artifacts", "x"))).map((e) => e.event),
+    );
+  } finally {
+    await cleanup(a);
+    await cleanup(b);
+  }
+});
+
+const STUCK =
+  "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: (sleep 307 &) ; sleep 308\n";
+
+Deno.test("bwrap: a timeout leaves no process behind", async () => {
+  const pdd = await playbookPdd(STUCK, {
+    "env/settings": "job_timeout: 2\nprocess_isolation: true\n",
+  });
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "t", "-q"]);
+    assertEquals(r.code, 254);
+    assertEquals(await artifact(pdd, "t", "status"), "timeout");
+    const marker = JSON.parse(await artifact(pdd, "t", "command")).env.RUNNER_JOB_MARKER;
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("bwrap: cancel leaves no process behind", async () => {
+  const pdd = await playbookPdd(STUCK);
+  try {
+    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "c", "--process-isolation"]);
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("TASK [shell]")) seen += (await reader.read()).value ?? "";
+    await new Promise((r) => setTimeout(r, 700));
+    const marker = JSON.parse(await artifact(pdd, "c", "command")).env.RUNNER_JOB_MARKER;
+    assert(processesWithEnv("RUNNER_JOB_MARKER", marker).length > 0);
+    child.kill("SIGTERM");
+    assertEquals((await child.status).code, 254);
+    await reader.cancel();
+    await child.stderr.cancel();
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
+    assertEquals(await artifact(pdd, "c", "status"), "canceled");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("bwrap: a missing executable or show path is a clear error", async () => {
+  const pdd = await playbookPdd(STUCK);
+  try {
+    const exe = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "--process-isolation",
+      "--process-isolation-executable",
+      "no-such-bwrap",
+    ]);
+    assertEquals(exe.code, 1);
+    assertIncludes(exe.stderr, "process_isolation_executable: 'no-such-bwrap' is not installed");
+    const show = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "--process-isolation",
+      "--process-isolation-show-paths",
+      "/no/such/dir",
+    ]);
+    assertEquals(show.code, 1);
+    assertIncludes(show.stderr, "process_isolation_show_paths: /no/such/dir does not exist");
+  } finally {
+    await cleanup(pdd);
+  }
+});

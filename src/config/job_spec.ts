@@ -62,6 +62,8 @@ export interface JobSpec {
   container: ContainerOptions | null;
   /** The project dir (copied for directory isolation). */
   projectDir: string;
+  /** runner's own variables and env/envvars, without the host environment. */
+  ownEnv: Record<string, string>;
 }
 
 /** bubblewrap settings, validated. */
@@ -127,6 +129,24 @@ export function parseRoleVars(text: string): Record<string, unknown> {
   }
   return vars;
 }
+
+/** Variables runner itself sets for a job. */
+const RUNNER_VARS = [
+  "ORIGINAL_STDOUT_CALLBACK",
+  "ANSIBLE_LOAD_CALLBACK_PLUGINS",
+  "AD_HOC_COMMAND_ID",
+  "ANSIBLE_STDOUT_CALLBACK",
+  "ANSIBLE_RETRY_FILES_ENABLED",
+  "ANSIBLE_HOST_KEY_CHECKING",
+  "AWX_ISOLATED_DATA_DIR",
+  "ANSIBLE_CACHE_PLUGIN",
+  "ANSIBLE_CACHE_PLUGIN_CONNECTION",
+  "ANSIBLE_ROLES_PATH",
+  "RUNNER_OMIT_EVENTS",
+  "RUNNER_ONLY_FAILED_EVENTS",
+  "PYTHONUNBUFFERED",
+  JOB_MARKER_ENV,
+];
 
 const IDENT_RE = /^[A-Za-z0-9_.@:+-][A-Za-z0-9_.@:+ -]*$/;
 
@@ -291,6 +311,9 @@ export async function prepareJob(
   env.RUNNER_ONLY_FAILED_EVENTS = opts.onlyFailedEventData ? "True" : "False";
   env.PYTHONUNBUFFERED = "1";
   env[JOB_MARKER_ENV] = marker;
+  // The job's own variables (not the host's environment): what a container gets in env.list.
+  const own = new Set([...RUNNER_VARS, ...Object.keys(inputs.envvars), ...Object.keys(opts.envvars ?? {})]);
+  const ownEnv = Object.fromEntries(Object.entries(env).filter(([k]) => own.has(k)));
 
   const cwd = mode === "module" || !projectExists && !generatedPlaybook ? pdd : projectDir;
   const jobTimeout = opts.timeout ?? settings.job_timeout ?? null;
@@ -298,7 +321,11 @@ export async function prepareJob(
   const profiling = profilingSpec(opts, settings, artifactDir);
   const { sandbox, container } = isolationSpec(opts, settings, env);
   const diBase = opts.directoryIsolationBasePath ?? settings.directory_isolation_base_path;
+  if (container && profiling) {
+    throw new ConfigError("resource profiling of jobs in containers is not supported yet", "--resource-profiling");
+  }
   return {
+    ownEnv,
     projectDir,
     sandbox,
     container,

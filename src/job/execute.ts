@@ -18,6 +18,8 @@ import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
 import { JobCgroup } from "../../profiling/job_cgroup.ts";
 import { type Launch, prepareLaunch } from "./launch.ts";
+import { containerName } from "../isolation/container.ts";
+import { feedKeyThroughFifo, type KeyFifo, removeContainer } from "../isolation/container_io.ts";
 import { Poller } from "../../profiling/poller.ts";
 import { ProfilingSink } from "../../profiling/sink.ts";
 
@@ -80,6 +82,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   let cgroup: JobCgroup | null = null;
   let poller: Poller | null = null;
   let launch: Launch | null = null;
+  let keyFifo: KeyFifo | null = null;
+  let exitedByItself = false;
   const parser = new EventParser({ ident: spec.ident });
   let result: Omit<JobResult, "events" | "ident" | "artifactDir">;
   const textEvents = (text: string) => {
@@ -92,7 +96,9 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       if (pb.createsProjectDir) Deno.mkdirSync(join(pb.path, ".."), { recursive: true });
       Deno.writeTextFileSync(pb.path, pb.content);
     }
-    if (spec.sshKey) {
+    if (spec.sshKey && spec.container) {
+      keyFifo = await feedKeyThroughFifo(join(spec.artifactDir, "ssh_key_data"), spec.sshKey);
+    } else if (spec.sshKey) {
       agent = await startSshAgent(spec.sshKey, env);
       env.SSH_AUTH_SOCK = agent.socket;
     }
@@ -101,8 +107,11 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       poller = new Poller(cgroup, spec.profiling.resultsDir, spec.profiling.intervals);
       sinks.push(new ProfilingSink(poller));
     }
-    const file = which(spec.argv[0], env.PATH, spec.cwd);
-    if (file) launch = prepareLaunch(spec, file, env, cgroup);
+    const file = spec.container ? null : which(spec.argv[0], env.PATH, spec.cwd);
+    // In a container the program is found inside the image, not on this host.
+    if (file || spec.container) {
+      launch = prepareLaunch(spec, file ?? spec.argv[0], env, cgroup, keyFifo?.path ?? null);
+    }
     // What ran, where: the job's own command (not the sandbox or cgroup wrapping around it).
     const cwd = launch?.cwd ?? spec.cwd;
     artifacts.writeFile(
@@ -139,6 +148,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
           for (const ev of parser.push(bytes)) emitEvent(ev);
         },
       });
+      exitedByItself = end.end === "exited";
       for (const ev of parser.end()) emitEvent(ev);
       artifacts.writeFile("stderr", "");
       if (end.end === "timeout") {
@@ -157,6 +167,11 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     artifacts.writeFile("stderr", msg + "\n");
     result = { status: "error", rc: 1, explanation: msg };
   } finally {
+    // A container outlives its killed client: remove it unless the job ended by itself.
+    if (spec.container && !exitedByItself) {
+      await removeContainer(spec.container.engine, containerName(spec.ident), log);
+    }
+    await keyFifo?.close();
     launch?.cleanup();
     poller?.stop();
     await cgroup?.remove();

@@ -7,6 +7,9 @@ import type { JobSpec } from "../config/job_spec.ts";
 import { which } from "../exec/which.ts";
 import { isolateProject } from "../isolation/directory.ts";
 import { bwrapArgs, readRootLayout } from "../isolation/bwrap.ts";
+import { containerCommand } from "../isolation/container.ts";
+import { writePrivateFile } from "../sinks/artifacts.ts";
+import { join } from "node:path";
 import { type JobCgroup, JOIN_PRELUDE } from "../../profiling/job_cgroup.ts";
 
 /** A prepared launch; call cleanup() when the job is over. */
@@ -24,6 +27,7 @@ export function prepareLaunch(
   program: string,
   env: Record<string, string>,
   cgroup: JobCgroup | null,
+  sshKeyFifo: string | null = null,
 ): Launch {
   const temps: string[] = [];
   const cleanup = () => {
@@ -65,6 +69,28 @@ export function prepareLaunch(
         argv,
       );
       file = which(s.executable, env.PATH, cwd)!;
+    }
+    if (spec.container) {
+      const c = spec.container;
+      const engine = which(c.engine, env.PATH, cwd);
+      if (!engine) throw new Error(`cannot run '${c.engine}': it is not installed or not in PATH`);
+      const built = containerCommand({
+        engine: c.engine,
+        image: c.image,
+        volumeMounts: c.volumeMounts,
+        options: c.options,
+        privateDataDir: spec.privateDataDir,
+        artifactDir: spec.artifactDir,
+        ident: spec.ident,
+        cwd,
+        argv: spec.argv,
+        env: { ...spec.ownEnv, ANSIBLE_CALLBACK_PLUGINS: env.ANSIBLE_CALLBACK_PLUGINS },
+        uid: Deno.uid() ?? 0,
+        sshKeyFifo: sshKeyFifo ?? undefined,
+      });
+      writePrivateFile(join(spec.artifactDir, "env.list"), built.envList);
+      file = engine;
+      argv = built.argv;
     }
     if (cgroup) {
       argv = ["sh", "-c", JOIN_PRELUDE, "runner-cgroup", file, ...argv.slice(1)];

@@ -1,0 +1,96 @@
+/**
+ * Execution environments: the job runs inside a podman or docker container with the private
+ * data dir mounted at /runner. Pure building of the engine's command line and `env.list`.
+ */
+
+/** Inputs of {@link containerCommand}. */
+export interface ContainerInput {
+  engine: "podman" | "docker";
+  image: string;
+  volumeMounts: string[];
+  options: string[];
+  privateDataDir: string;
+  artifactDir: string;
+  ident: string;
+  /** Host working dir of the job (the project dir, or its isolated copy). */
+  cwd: string;
+  /** The job's command with host paths. */
+  argv: string[];
+  /** Only runner's own variables and env/envvars: the host environment stays outside. */
+  env: Record<string, string>;
+  uid: number;
+  /** Host path of the FIFO carrying the ssh key, when there is one. */
+  sshKeyFifo?: string;
+}
+
+/** The container's name: `ansible_runner_<ident>`, with characters engines reject replaced. */
+export function containerName(ident: string): string {
+  return `ansible_runner_${ident.replace(/[^a-zA-Z0-9_.-]/g, "_")}`;
+}
+
+/** Maps host paths under the artifact dir and the private data dir to their container paths. */
+export function containerPaths(i: Pick<ContainerInput, "privateDataDir" | "artifactDir" | "ident" | "cwd">) {
+  const pdd = i.privateDataDir.replace(/\/+$/, "");
+  const art = i.artifactDir.replace(/\/+$/, "");
+  const artInside = `/runner/artifacts/${i.ident}`;
+  const cwdInside = i.cwd === pdd || i.cwd.startsWith(pdd + "/")
+    ? "/runner" + i.cwd.slice(pdd.length)
+    : "/runner/project";
+  return (text: string): string =>
+    text.split(art).join(artInside)
+      .split(i.cwd).join(cwdInside)
+      .replace(new RegExp(`${escapeRe(pdd)}(?=/|$)`, "g"), "/runner");
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The engine command and the `env.list` file's content. */
+export function containerCommand(i: ContainerInput): { argv: string[]; envList: string } {
+  const inside = containerPaths(i);
+  const pdd = i.privateDataDir.replace(/\/+$/, "");
+  const mounts = ["-v", `${pdd}/:/runner/:Z`];
+  if (!i.artifactDir.startsWith(pdd + "/")) {
+    mounts.push("-v", `${i.artifactDir}/:/runner/artifacts/${i.ident}/:Z`);
+  }
+  if (!(i.cwd === pdd || i.cwd.startsWith(pdd + "/"))) mounts.push("-v", `${i.cwd}/:/runner/project/:Z`);
+  for (const m of i.volumeMounts) mounts.push("-v", m);
+  let command = i.argv.map(inside);
+  if (i.sshKeyFifo) {
+    const fifo = inside(i.sshKeyFifo);
+    command = [
+      "ssh-agent",
+      "sh",
+      "-c",
+      `ssh-add ${fifo} && rm -f ${fifo} && exec "$@"`,
+      "sh",
+      ...command,
+    ];
+  }
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(i.env)) env[k] = inside(v);
+  if (i.engine === "podman") env.ANSIBLE_UNSAFE_WRITES = "1";
+  const envList = Object.entries(env)
+    .filter(([, v]) => !v.includes("\n"))
+    .map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+  const argv = [
+    i.engine,
+    "run",
+    "--rm",
+    "--tty",
+    "--interactive",
+    "--workdir",
+    inside(i.cwd),
+    ...mounts,
+    "--env-file",
+    `${i.artifactDir}/env.list`,
+    ...(i.engine === "podman" ? ["--quiet"] : [`--user=${i.uid}`]),
+    "--name",
+    containerName(i.ident),
+    ...i.options,
+    i.image,
+    ...command,
+  ];
+  return { argv, envList };
+}

@@ -312,7 +312,11 @@ export async function prepareJob(
   env.PYTHONUNBUFFERED = "1";
   env[JOB_MARKER_ENV] = marker;
   // The job's own variables (not the host's environment): what a container gets in env.list.
-  const own = new Set([...RUNNER_VARS, ...Object.keys(inputs.envvars), ...Object.keys(opts.envvars ?? {})]);
+  const own = new Set([
+    ...RUNNER_VARS,
+    ...Object.keys(inputs.envvars),
+    ...Object.keys(opts.envvars ?? {}),
+  ]);
   const ownEnv = Object.fromEntries(Object.entries(env).filter(([k]) => own.has(k)));
 
   const cwd = mode === "module" || !projectExists && !generatedPlaybook ? pdd : projectDir;
@@ -322,7 +326,10 @@ export async function prepareJob(
   const { sandbox, container } = isolationSpec(opts, settings, env);
   const diBase = opts.directoryIsolationBasePath ?? settings.directory_isolation_base_path;
   if (container && profiling) {
-    throw new ConfigError("resource profiling of jobs in containers is not supported yet", "--resource-profiling");
+    throw new ConfigError(
+      "resource profiling of jobs in containers is not supported yet",
+      "--resource-profiling",
+    );
   }
   return {
     ownEnv,

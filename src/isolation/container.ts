@@ -29,7 +29,9 @@ export function containerName(ident: string): string {
 }
 
 /** Maps host paths under the artifact dir and the private data dir to their container paths. */
-export function containerPaths(i: Pick<ContainerInput, "privateDataDir" | "artifactDir" | "ident" | "cwd">) {
+export function containerPaths(
+  i: Pick<ContainerInput, "privateDataDir" | "artifactDir" | "ident" | "cwd">,
+) {
   const pdd = i.privateDataDir.replace(/\/+$/, "");
   const art = i.artifactDir.replace(/\/+$/, "");
   const artInside = `/runner/artifacts/${i.ident}`;
@@ -54,7 +56,9 @@ export function containerCommand(i: ContainerInput): { argv: string[]; envList: 
   if (!i.artifactDir.startsWith(pdd + "/")) {
     mounts.push("-v", `${i.artifactDir}/:/runner/artifacts/${i.ident}/:Z`);
   }
-  if (!(i.cwd === pdd || i.cwd.startsWith(pdd + "/"))) mounts.push("-v", `${i.cwd}/:/runner/project/:Z`);
+  if (!(i.cwd === pdd || i.cwd.startsWith(pdd + "/"))) {
+    mounts.push("-v", `${i.cwd}/:/runner/project/:Z`);
+  }
   for (const m of i.volumeMounts) mounts.push("-v", m);
   let command = i.argv.map(inside);
   if (i.sshKeyFifo) {

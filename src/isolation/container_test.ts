@@ -9,7 +9,14 @@ const base = {
   artifactDir: "/srv/pdd/artifacts/j1",
   ident: "j1",
   cwd: "/srv/pdd/project",
-  argv: ["ansible-playbook", "-i", "/srv/pdd/inventory", "-e", "@/srv/pdd/env/extravars", "test.yml"],
+  argv: [
+    "ansible-playbook",
+    "-i",
+    "/srv/pdd/inventory",
+    "-e",
+    "@/srv/pdd/env/extravars",
+    "test.yml",
+  ],
   env: {
     ANSIBLE_CALLBACK_PLUGINS: "/srv/pdd/artifacts/j1/callback",
     AWX_ISOLATED_DATA_DIR: "/srv/pdd/artifacts/j1",
@@ -19,12 +26,34 @@ const base = {
 };
 
 Deno.test("container: podman command line and env.list, as ansible-runner builds them", () => {
-  const { argv, envList } = containerCommand({ ...base, engine: "podman", options: ["--network=host"] });
+  const { argv, envList } = containerCommand({
+    ...base,
+    engine: "podman",
+    options: ["--network=host"],
+  });
   assertEquals(argv, [
-    "podman", "run", "--rm", "--tty", "--interactive", "--workdir", "/runner/project",
-    "-v", "/srv/pdd/:/runner/:Z", "--env-file", "/srv/pdd/artifacts/j1/env.list", "--quiet",
-    "--name", "ansible_runner_j1", "--network=host", "localhost/ee:1",
-    "ansible-playbook", "-i", "/runner/inventory", "-e", "@/runner/env/extravars", "test.yml",
+    "podman",
+    "run",
+    "--rm",
+    "--tty",
+    "--interactive",
+    "--workdir",
+    "/runner/project",
+    "-v",
+    "/srv/pdd/:/runner/:Z",
+    "--env-file",
+    "/srv/pdd/artifacts/j1/env.list",
+    "--quiet",
+    "--name",
+    "ansible_runner_j1",
+    "--network=host",
+    "localhost/ee:1",
+    "ansible-playbook",
+    "-i",
+    "/runner/inventory",
+    "-e",
+    "@/runner/env/extravars",
+    "test.yml",
   ]);
   assertEquals(
     envList,
@@ -42,17 +71,37 @@ Deno.test("container: docker runs as the caller's uid; no unsafe-writes; mounts 
     volumeMounts: ["/data:/data:ro"],
   });
   assertEquals(argv.slice(0, 20), [
-    "docker", "run", "--rm", "--tty", "--interactive", "--workdir", "/runner/project",
-    "-v", "/srv/pdd/:/runner/:Z", "-v", "/elsewhere/a b/c/:/runner/artifacts/a b/c/:Z",
-    "-v", "/data:/data:ro", "--env-file", "/elsewhere/a b/c/env.list", "--user=1000",
-    "--name", "ansible_runner_a_b_c", "localhost/ee:1", "ansible-playbook",
+    "docker",
+    "run",
+    "--rm",
+    "--tty",
+    "--interactive",
+    "--workdir",
+    "/runner/project",
+    "-v",
+    "/srv/pdd/:/runner/:Z",
+    "-v",
+    "/elsewhere/a b/c/:/runner/artifacts/a b/c/:Z",
+    "-v",
+    "/data:/data:ro",
+    "--env-file",
+    "/elsewhere/a b/c/env.list",
+    "--user=1000",
+    "--name",
+    "ansible_runner_a_b_c",
+    "localhost/ee:1",
+    "ansible-playbook",
   ]);
   assertEquals(envList.includes("ANSIBLE_UNSAFE_WRITES"), false);
   assertEquals(containerName("x:y"), "ansible_runner_x_y");
 });
 
 Deno.test("container: the ssh key comes through a FIFO into an agent inside", () => {
-  const { argv } = containerCommand({ ...base, engine: "podman", sshKeyFifo: "/srv/pdd/artifacts/j1/ssh_key_data" });
+  const { argv } = containerCommand({
+    ...base,
+    engine: "podman",
+    sshKeyFifo: "/srv/pdd/artifacts/j1/ssh_key_data",
+  });
   const i = argv.indexOf("localhost/ee:1");
   assertEquals(argv.slice(i + 1, i + 6), [
     "ssh-agent",

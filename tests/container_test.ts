@@ -1,0 +1,237 @@
+/**
+ * End-to-end: jobs in execution-environment containers with real podman (the local image
+ * that .ci/build-ee-image.sh builds), docker's command line through a recording fake engine,
+ * and `worker cleanup` removing real images.
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
+import { stripAnsi } from "../src/sinks/console.ts";
+import {
+  artifact,
+  cleanup,
+  makePdd,
+  playbookPdd,
+  processesWithEnv,
+  readEvents,
+  ROOT,
+  runner,
+  spawnRunner,
+  walkFiles,
+} from "./helpers.ts";
+
+export const IMAGE = "localhost/runner-ee:test";
+const ENV = { CONTAINERS_CONF: join(ROOT, ".ci/containers.conf") };
+const EE = [
+  "--process-isolation",
+  "--process-isolation-executable",
+  "podman",
+  "--container-image",
+  IMAGE,
+];
+const INVENTORY =
+  "localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n";
+
+async function podman(...args: string[]): Promise<string> {
+  const out = await new Deno.Command("podman", { args, env: ENV, stdout: "piped", stderr: "piped" })
+    .output();
+  return new TextDecoder().decode(out.stdout);
+}
+
+Deno.test("container: the demo in podman matches a run without a container", async () => {
+  const copy = async () => {
+    const dir = await Deno.makeTempDir();
+    await new Deno.Command("cp", { args: ["-r", `${ROOT}/demo/.`, dir] }).output();
+    await Deno.remove(join(dir, "artifacts"), { recursive: true }).catch(() => {});
+    return dir;
+  };
+  const [plain, boxed] = [await copy(), await copy()];
+  try {
+    const a = await runner(["run", plain, "-p", "test.yml", "-i", "x", "-q"]);
+    const b = await runner(["run", boxed, "-p", "test.yml", "-i", "x", ...EE], { env: ENV });
+    assertEquals([b.code, a.code], [0, 0], b.stderr);
+    assertIncludes(b.stdout, "hello from runner");
+    assertEquals(await artifact(boxed, "x", "status"), "successful");
+    const ea = await readEvents(join(plain, "artifacts", "x"));
+    const eb = await readEvents(join(boxed, "artifacts", "x"));
+    assertEquals(eb.map((e) => e.event), ea.map((e) => e.event));
+    // The host run gets NO_COLOR from this test's environment; the container only env.list.
+    assertEquals(eb.map((e) => stripAnsi(e.stdout)), ea.map((e) => stripAnsi(e.stdout)));
+    // env.list: runner's own variables and env/envvars only; paths as the container sees them.
+    const envList = await artifact(boxed, "x", "env.list");
+    assertIncludes(envList, "ANSIBLE_CALLBACK_PLUGINS=/runner/artifacts/x/callback\n");
+    assertIncludes(envList, "AWX_ISOLATED_DATA_DIR=/runner/artifacts/x\n");
+    assertIncludes(envList, "ANSIBLE_NOCOLOR=false\n");
+    assertIncludes(envList, "ANSIBLE_UNSAFE_WRITES=1\n");
+    assert(!/^(HOME|PATH)=/m.test(envList), "no host environment");
+  } finally {
+    await cleanup(plain);
+    await cleanup(boxed);
+  }
+});
+
+const STUCK =
+  "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: (sleep 309 &) ; sleep 310\n";
+
+Deno.test("container: named ansible_runner_<ident>; a timeout leaves no container and no process", async () => {
+  const pdd = await playbookPdd(STUCK, { "env/settings": "job_timeout: 4\n" });
+  try {
+    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "ct1", "-q", ...EE], ENV);
+    let named = false;
+    for (let i = 0; i < 60 && !named; i++) {
+      named = (await podman("ps", "--format", "{{.Names}}")).split("\n").includes(
+        "ansible_runner_ct1",
+      );
+      if (!named) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(named, "container ansible_runner_ct1 was running");
+    assertEquals((await child.status).code, 254);
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+    assertEquals(await artifact(pdd, "ct1", "status"), "timeout");
+    assert(!(await podman("ps", "-a", "--format", "{{.Names}}")).includes("ansible_runner_ct1"));
+    const marker = JSON.parse(await artifact(pdd, "ct1", "command")).env.RUNNER_JOB_MARKER;
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("container: cancel leaves no container and no process", async () => {
+  const pdd = await playbookPdd(STUCK);
+  try {
+    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "ct2", ...EE], ENV);
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("TASK [shell]")) seen += (await reader.read()).value ?? "";
+    await new Promise((r) => setTimeout(r, 700));
+    child.kill("SIGINT");
+    assertEquals((await child.status).code, 254);
+    await reader.cancel();
+    await child.stderr.cancel();
+    assertEquals(await artifact(pdd, "ct2", "status"), "canceled");
+    assert(!(await podman("ps", "-a", "--format", "{{.Names}}")).includes("ansible_runner_ct2"));
+    const marker = JSON.parse(await artifact(pdd, "ct2", "command")).env.RUNNER_JOB_MARKER;
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("container: env/ssh_key reaches an ssh-agent inside the container, never the disk", async () => {
+  const keyDir = await Deno.makeTempDir();
+  await new Deno.Command("ssh-keygen", {
+    args: ["-q", "-t", "ed25519", "-N", "", "-C", "ee-test-key", "-f", join(keyDir, "k")],
+  }).output();
+  const key = await Deno.readTextFile(join(keyDir, "k"));
+  const pdd = await makePdd({ "env/ssh_key": key, "env/cmdline": "-l", "project/.keep": "" });
+  try {
+    const r = await runner(["run", pdd, "-b", "ssh-add", "-i", "k", ...EE], { env: ENV });
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    assertIncludes(r.stdout, "ee-test-key");
+    const body = key.split("\n").filter((l) => l.length > 20)[1];
+    for (const f of await walkFiles(pdd)) {
+      if (f.endsWith("env/ssh_key")) continue;
+      assert(!(await Deno.readTextFile(f)).includes(body), `key material in ${f}`);
+    }
+    assert(
+      !(await Deno.lstat(join(pdd, "artifacts/k/ssh_key_data")).then(() => true, () => false)),
+    );
+  } finally {
+    await cleanup(pdd);
+    await cleanup(keyDir);
+  }
+});
+
+Deno.test("container: docker's exact command line, through a recording fake engine", async () => {
+  const bin = await Deno.makeTempDir();
+  const record = join(bin, "argv.json");
+  await Deno.writeTextFile(
+    join(bin, "docker"),
+    `#!/usr/bin/python3\nimport json, sys\njson.dump(sys.argv[1:], open(${
+      JSON.stringify(record)
+    }, "w"))\n`,
+  );
+  await Deno.chmod(join(bin, "docker"), 0o755);
+  const pdd = await playbookPdd("- hosts: all\n  tasks: []\n", { "env/extravars": "a: 1\n" });
+  try {
+    const r = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "-i",
+      "d1",
+      "--process-isolation",
+      "--process-isolation-executable",
+      "docker",
+      "--container-image",
+      "example/ee:1",
+      "--container-volume-mount",
+      "/data:/data:ro",
+      "--container-option=--network=host",
+    ], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+    assertEquals(r.code, 0, r.stderr);
+    const argv = JSON.parse(await Deno.readTextFile(record));
+    assertEquals(argv, [
+      "run",
+      "--rm",
+      "--tty",
+      "--interactive",
+      "--workdir",
+      "/runner/project",
+      "-v",
+      `${pdd}/:/runner/:Z`,
+      "-v",
+      "/data:/data:ro",
+      "--env-file",
+      `${pdd}/artifacts/d1/env.list`,
+      `--user=${Deno.uid()}`,
+      "--name",
+      "ansible_runner_d1",
+      "--network=host",
+      "example/ee:1",
+      "ansible-playbook",
+      "-i",
+      "/runner/inventory",
+      "-e",
+      "@/runner/env/extravars",
+      "test.yml",
+    ]);
+    assert(!(await artifact(pdd, "d1", "env.list")).includes("ANSIBLE_UNSAFE_WRITES"));
+  } finally {
+    await cleanup(pdd);
+    await cleanup(bin);
+  }
+});
+
+Deno.test("worker cleanup: --remove-images and --image-prune against podman", async () => {
+  const tag = `localhost/runner-cleanup-test:${crypto.randomUUID().slice(0, 8)}`;
+  await podman("tag", IMAGE, tag);
+  assert((await podman("images", "--format", "{{.Repository}}:{{.Tag}}")).includes(tag));
+  const r = await runner(["worker", "cleanup", "--remove-images", tag, "--image-prune"], {
+    env: ENV,
+  });
+  assertEquals(r.code, 0, r.stderr);
+  assertIncludes(r.stdout, `Removed image ${tag}`);
+  assertIncludes(r.stdout, "(changed: True)");
+  assert(!(await podman("images", "--format", "{{.Repository}}:{{.Tag}}")).includes(tag));
+  assert(
+    (await podman("images", "--format", "{{.Repository}}:{{.Tag}}")).includes(IMAGE),
+    "others kept",
+  );
+});
+
+Deno.test("container: the inventory file under inventory/ is used inside too", async () => {
+  const pdd = await makePdd({
+    "inventory/hosts": INVENTORY,
+    "project/test.yml":
+      "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: '{{ inventory_hostname }}'}}]\n",
+  });
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "inv", ...EE], { env: ENV });
+    assertEquals(r.code, 0, r.stderr);
+    assertIncludes(r.stdout, "ok: [localhost]");
+  } finally {
+    await cleanup(pdd);
+  }
+});

@@ -1,7 +1,9 @@
 /**
  * End-to-end: jobs in execution-environment containers with real podman (the local image
  * that .ci/build-ee-image.sh builds), docker's command line through a recording fake engine,
- * and `worker cleanup` removing real images.
+ * `worker cleanup` removing real images, and the reference image (container/Containerfile)
+ * built with deno and the bundle in place of the compiled binary. One file, so the image
+ * build never overlaps `image prune`.
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
@@ -19,7 +21,7 @@ import {
   walkFiles,
 } from "./helpers.ts";
 
-export const IMAGE = "localhost/runner-ee:test";
+const IMAGE = "localhost/runner-ee:test";
 const ENV = { CONTAINERS_CONF: join(ROOT, ".ci/containers.conf") };
 const EE = [
   "--process-isolation",
@@ -232,6 +234,80 @@ Deno.test("container: the inventory file under inventory/ is used inside too", a
     assertEquals(r.code, 0, r.stderr);
     assertIncludes(r.stdout, "ok: [localhost]");
   } finally {
+    await cleanup(pdd);
+  }
+});
+
+const TAG = "localhost/runner-image:test";
+
+async function exec(cmd: string, args: string[]) {
+  const out = await new Deno.Command(cmd, { args, env: ENV, stdout: "piped", stderr: "piped" })
+    .output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, text };
+}
+
+Deno.test("image: the Containerfile's image runs the demo under any uid", async () => {
+  const ctx = await Deno.makeTempDir({ prefix: "runner_image_" });
+  const pdd = await Deno.makeTempDir({ prefix: "runner_image_pdd_" });
+  try {
+    await Deno.mkdir(join(ctx, "bin"));
+    await Deno.copyFile(join(ROOT, "container/Containerfile"), join(ctx, "Containerfile"));
+    await Deno.copyFile(join(ROOT, "container/entrypoint.sh"), join(ctx, "entrypoint.sh"));
+    await Deno.copyFile(Deno.execPath(), join(ctx, "bin/deno"));
+    const bundled = await exec(Deno.execPath(), [
+      "bundle",
+      "--quiet",
+      "--output",
+      join(ctx, "bin/runner.js"),
+      join(ROOT, "main.ts"),
+    ]);
+    assertEquals(bundled.code, 0, bundled.text);
+    await Deno.writeTextFile(
+      join(ctx, "bin/runner"),
+      '#!/bin/sh\nexec /usr/local/bin/deno run -A --v8-flags=--max-semi-space-size=1,--single-threaded-gc,--expose-gc /usr/local/bin/runner.js "$@"\n',
+    );
+    const built = await exec("podman", [
+      "build",
+      "--quiet",
+      "-t",
+      TAG,
+      "--build-arg",
+      `BASE=${IMAGE}`,
+      "--build-arg",
+      "INSTALL_ANSIBLE=0",
+      ctx,
+    ]);
+    assertEquals(built.code, 0, built.text);
+
+    await new Deno.Command("cp", { args: ["-r", `${ROOT}/demo/.`, pdd] }).output();
+    await Deno.remove(join(pdd, "artifacts"), { recursive: true }).catch(() => {});
+    await new Deno.Command("chgrp", { args: ["-R", "0", pdd] }).output();
+    await new Deno.Command("chmod", { args: ["-R", "g+rwX", pdd] }).output();
+    const r = await exec("podman", [
+      "run",
+      "--rm",
+      "--user",
+      "12345:0",
+      "-v",
+      `${pdd}:/runner:Z`,
+      "-e",
+      "RUNNER_PLAYBOOK=test.yml",
+      "-e",
+      "NO_COLOR=1",
+      TAG,
+    ]);
+    assertEquals(r.code, 0, r.text);
+    const idents = [...Deno.readDirSync(join(pdd, "artifacts"))].map((e) => e.name);
+    assertEquals(idents.length, 1);
+    const dir = join(pdd, "artifacts", idents[0]);
+    assertEquals(await Deno.readTextFile(join(dir, "status")), "successful");
+    assertEquals((await Deno.stat(join(dir, "status"))).uid, 12345);
+    const events = await readEvents(dir);
+    assertEquals(events.at(-1)!.event, "playbook_on_stats");
+  } finally {
+    await exec("podman", ["rmi", "-f", TAG]);
+    await cleanup(ctx);
     await cleanup(pdd);
   }
 });

@@ -11,13 +11,16 @@ import { stripAnsi } from "../src/sinks/console.ts";
 import {
   artifact,
   cleanup,
+  jobMarker,
   makePdd,
+  makeSshKey,
   playbookPdd,
   processesWithEnv,
   readEvents,
   ROOT,
   runner,
   spawnRunner,
+  waitForOutput,
   walkFiles,
 } from "./helpers.ts";
 
@@ -91,8 +94,7 @@ Deno.test("container: named ansible_runner_<ident>; a timeout leaves no containe
     await child.stderr.cancel();
     assertEquals(await artifact(pdd, "ct1", "status"), "timeout");
     assert(!(await podman("ps", "-a", "--format", "{{.Names}}")).includes("ansible_runner_ct1"));
-    const marker = JSON.parse(await artifact(pdd, "ct1", "command")).env.RUNNER_JOB_MARKER;
-    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await jobMarker(pdd, "ct1")), []);
   } finally {
     await cleanup(pdd);
   }
@@ -102,9 +104,7 @@ Deno.test("container: cancel leaves no container and no process", async () => {
   const pdd = await playbookPdd(STUCK);
   try {
     const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "ct2", ...EE], ENV);
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    while (!seen.includes("TASK [shell]")) seen += (await reader.read()).value ?? "";
+    const reader = await waitForOutput(child, "TASK [shell]");
     await new Promise((r) => setTimeout(r, 700));
     child.kill("SIGINT");
     assertEquals((await child.status).code, 254);
@@ -112,19 +112,14 @@ Deno.test("container: cancel leaves no container and no process", async () => {
     await child.stderr.cancel();
     assertEquals(await artifact(pdd, "ct2", "status"), "canceled");
     assert(!(await podman("ps", "-a", "--format", "{{.Names}}")).includes("ansible_runner_ct2"));
-    const marker = JSON.parse(await artifact(pdd, "ct2", "command")).env.RUNNER_JOB_MARKER;
-    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await jobMarker(pdd, "ct2")), []);
   } finally {
     await cleanup(pdd);
   }
 });
 
 Deno.test("container: env/ssh_key reaches an ssh-agent inside the container, never the disk", async () => {
-  const keyDir = await Deno.makeTempDir();
-  await new Deno.Command("ssh-keygen", {
-    args: ["-q", "-t", "ed25519", "-N", "", "-C", "ee-test-key", "-f", join(keyDir, "k")],
-  }).output();
-  const key = await Deno.readTextFile(join(keyDir, "k"));
+  const key = await makeSshKey("ee-test-key");
   const pdd = await makePdd({ "env/ssh_key": key, "env/cmdline": "-l", "project/.keep": "" });
   try {
     const r = await runner(["run", pdd, "-b", "ssh-add", "-i", "k", ...EE], { env: ENV });
@@ -140,7 +135,6 @@ Deno.test("container: env/ssh_key reaches an ssh-agent inside the container, nev
     );
   } finally {
     await cleanup(pdd);
-    await cleanup(keyDir);
   }
 });
 

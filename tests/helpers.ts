@@ -124,3 +124,36 @@ export function processesWithEnv(name: string, value: string): number[] {
 export function cleanup(dir: string): Promise<void> {
   return Deno.remove(dir, { recursive: true }).catch(() => {});
 }
+
+/** Reads a child's stdout until `text` appears; returns the reader to cancel later. */
+export async function waitForOutput(
+  child: Deno.ChildProcess,
+  text: string,
+): Promise<ReadableStreamDefaultReader<string>> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`output ended before ${JSON.stringify(text)}: ${seen.slice(-300)}`);
+    seen += value;
+  }
+  return reader;
+}
+
+/** Makes an unencrypted ed25519 key with `comment`; returns its private key text. */
+export async function makeSshKey(comment: string): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await new Deno.Command("ssh-keygen", {
+      args: ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", join(dir, "k")],
+    }).output();
+    return await Deno.readTextFile(join(dir, "k"));
+  } finally {
+    await cleanup(dir);
+  }
+}
+
+/** The marker runner put in a job's environment (from its command artifact). */
+export async function jobMarker(pdd: string, ident: string): Promise<string> {
+  return JSON.parse(await artifact(pdd, ident, "command")).env.RUNNER_JOB_MARKER;
+}

@@ -4,11 +4,13 @@ import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import {
   artifact,
   cleanup,
+  jobMarker,
   playbookPdd,
   processesWithEnv,
   readEvents,
   runner,
   spawnRunner,
+  waitForOutput,
 } from "./helpers.ts";
 
 Deno.test("directory isolation: 10 concurrent jobs on one private data dir, each in its own copy", async () => {
@@ -160,8 +162,7 @@ Deno.test("bwrap: a timeout leaves no process behind", async () => {
     const r = await runner(["run", pdd, "-p", "test.yml", "-i", "t", "-q"]);
     assertEquals(r.code, 254);
     assertEquals(await artifact(pdd, "t", "status"), "timeout");
-    const marker = JSON.parse(await artifact(pdd, "t", "command")).env.RUNNER_JOB_MARKER;
-    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await jobMarker(pdd, "t")), []);
   } finally {
     await cleanup(pdd);
   }
@@ -171,11 +172,9 @@ Deno.test("bwrap: cancel leaves no process behind", async () => {
   const pdd = await playbookPdd(STUCK);
   try {
     const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "c", "--process-isolation"]);
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    while (!seen.includes("TASK [shell]")) seen += (await reader.read()).value ?? "";
+    const reader = await waitForOutput(child, "TASK [shell]");
     await new Promise((r) => setTimeout(r, 700));
-    const marker = JSON.parse(await artifact(pdd, "c", "command")).env.RUNNER_JOB_MARKER;
+    const marker = await jobMarker(pdd, "c");
     assert(processesWithEnv("RUNNER_JOB_MARKER", marker).length > 0);
     child.kill("SIGTERM");
     assertEquals((await child.status).code, 254);

@@ -6,6 +6,7 @@ import {
   cleanup,
   LOCAL_INVENTORY,
   makePdd,
+  makeSshKey,
   playbookPdd,
   readEvents,
   ROOT,
@@ -280,11 +281,7 @@ Deno.test("run: a binary that cannot be started gives rc 127 and says what is mi
 });
 
 Deno.test("run: env/ssh_key is loaded into an ssh-agent and never written to disk", async () => {
-  const keyDir = await Deno.makeTempDir();
-  await new Deno.Command("ssh-keygen", {
-    args: ["-q", "-t", "ed25519", "-N", "", "-C", "runner-test-key", "-f", join(keyDir, "k")],
-  }).output();
-  const key = await Deno.readTextFile(join(keyDir, "k"));
+  const key = await makeSshKey("runner-test-key");
   const pdd = await makePdd({ "env/ssh_key": key, "env/cmdline": "-l" });
   try {
     const r = await runner(["run", pdd, "-b", "ssh-add", "-i", "k"]);
@@ -303,7 +300,6 @@ Deno.test("run: env/ssh_key is loaded into an ssh-agent and never written to dis
     );
   } finally {
     await cleanup(pdd);
-    await cleanup(keyDir);
   }
 });
 

@@ -4,10 +4,12 @@ import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import {
   artifact,
   cleanup,
+  jobMarker,
   playbookPdd,
   processesWithEnv,
   runner,
   spawnRunner,
+  waitForOutput,
 } from "./helpers.ts";
 
 /** A play that leaves background children, a daemonized grandchild, and an async task. */
@@ -25,10 +27,6 @@ const STUBBORN = `- hosts: all
         sleep 303
 `;
 
-async function marker(pdd: string, ident: string): Promise<string> {
-  return JSON.parse(await artifact(pdd, ident, "command")).env.RUNNER_JOB_MARKER;
-}
-
 Deno.test("timeout: job_timeout stops the job within a second and kills every process", async () => {
   const pdd = await playbookPdd(STUBBORN, { "env/settings": "job_timeout: 3\n" });
   try {
@@ -38,7 +36,7 @@ Deno.test("timeout: job_timeout stops the job within a second and kills every pr
     assertEquals(await artifact(pdd, "jt", "rc"), "254");
     // 3 s timeout + deno/ansible start-up + TERM grace: well under the reference's 5 s poll.
     assert(r.ms < 3000 + 4000, `took ${r.ms} ms`);
-    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await marker(pdd, "jt")), []);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await jobMarker(pdd, "jt")), []);
   } finally {
     await cleanup(pdd);
   }
@@ -54,7 +52,7 @@ Deno.test("timeout: idle_timeout fires when the job prints nothing", async () =>
     assertEquals(r.code, 254);
     assertEquals(await artifact(pdd, "it", "status"), "timeout");
     assert(r.ms < 2000 + 4000, `took ${r.ms} ms`);
-    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await marker(pdd, "it")), []);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await jobMarker(pdd, "it")), []);
   } finally {
     await cleanup(pdd);
   }
@@ -65,15 +63,9 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
     const pdd = await playbookPdd(STUBBORN);
     try {
       const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "c"]);
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      let seen = "";
-      while (!seen.includes("background children")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        seen += value;
-      }
+      const reader = await waitForOutput(child, "background children");
       await new Promise((r) => setTimeout(r, 500)); // let the task start its children
-      const m = await marker(pdd, "c");
+      const m = await jobMarker(pdd, "c");
       assert(processesWithEnv("RUNNER_JOB_MARKER", m).length > 0, "job is running");
       const t0 = performance.now();
       child.kill(sig);
@@ -99,7 +91,7 @@ Deno.test("exit: leftover background processes are killed when the job ends norm
     const r = await runner(["run", pdd, "-p", "test.yml", "-i", "bg"]);
     assertEquals(r.code, 0, r.stderr);
     assertIncludes(await artifact(pdd, "bg", "stdout"), "changed: [localhost]");
-    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await marker(pdd, "bg")), []);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await jobMarker(pdd, "bg")), []);
     assert((await Deno.stat(join(pdd, "artifacts", "bg", "job_events"))).isDirectory);
   } finally {
     await cleanup(pdd);

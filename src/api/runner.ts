@@ -33,7 +33,10 @@ export interface RunnerPlugin {
   eventHandler?: (event: JobEvent) => void;
 }
 
-/** Every `env/settings` key in camelCase (`idleTimeout`, `suppressAnsiOutput`, …). */
+/**
+ * The `env/settings` keys in camelCase that RunOptions does not already have (`idleTimeout`,
+ * `suppressAnsiOutput`, …).
+ */
 export interface SettingsOptions {
   idleTimeout?: number;
   jobTimeout?: number;
@@ -44,17 +47,7 @@ export interface SettingsOptions {
   suppressAnsibleOutput?: boolean;
   factCache?: string;
   factCacheType?: string;
-  processIsolation?: boolean;
-  processIsolationExecutable?: string;
-  processIsolationPath?: string;
-  processIsolationHidePaths?: string[];
-  processIsolationShowPaths?: string[];
-  processIsolationRoPaths?: string[];
-  directoryIsolationBasePath?: string;
   directoryIsolationCleanup?: boolean;
-  containerImage?: string;
-  containerVolumeMounts?: string[];
-  containerOptions?: string[];
   containerAuthData?: Record<string, unknown>;
   runnerHttpUrl?: string;
   runnerHttpPath?: string;

@@ -339,3 +339,29 @@ Deno.test("cli: --version and --help explain themselves", async () => {
     ]
   ) assertIncludes(h.stdout, flag);
 });
+
+Deno.test("run: a task printing 200,000 lines: artifacts complete, spill files gone", async () => {
+  const pdd = await playbookPdd(`- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.command: seq -f 'output line %06g' 200000
+      register: out
+    - ansible.builtin.debug: var=out.stdout_lines
+`);
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "big", "-q"]);
+    assertEquals(r.code, 0, r.stderr);
+    const dir = join(pdd, "artifacts", "big");
+    const events = await readEvents(dir);
+    const debug = events.find((e) =>
+      e.event === "runner_on_ok" && e.stdout.includes("output line 199999")
+    )!;
+    assert(debug, "the big event is whole");
+    assertEquals(debug.end_line - debug.start_line, 200_004); // "ok: … {", the key, 200,000 lines, "]", "}"
+    const stdout = await Deno.readTextFile(join(dir, "stdout"));
+    assertEquals(stdout, events.filter((e) => e.stdout).map((e) => e.stdout + "\n").join(""));
+    assertEquals([...Deno.readDirSync(dir)].filter((e) => e.name.startsWith(".stdout-")), []);
+  } finally {
+    await cleanup(pdd);
+  }
+});

@@ -8,6 +8,7 @@ import { prepareJob } from "../config/job_spec.ts";
 import { settingsFromCamelCase } from "../config/settings.ts";
 import type { RunOptions } from "../config/options.ts";
 import type { JobEvent } from "../events/event.ts";
+import { materialize } from "../events/spill.ts";
 import { executeJob, type JobResult } from "../job/execute.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 
@@ -176,8 +177,10 @@ export async function runAsync(
   const plugins = options.plugins ?? [];
   const user: JobSink = {
     event: (ev) => {
-      for (const p of plugins) p.eventHandler?.(ev);
-      return options.eventHandler?.(ev);
+      if (!plugins.length && !options.eventHandler) return;
+      const full = materialize(ev); // handlers may keep the event: give them the real text
+      for (const p of plugins) p.eventHandler?.(full);
+      return options.eventHandler?.(full);
     },
     status: (status, info) => {
       runner.status = status;

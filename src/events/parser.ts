@@ -7,6 +7,10 @@
  * event's `end_line`.
  */
 import { asPluginRecord, type JobEvent, type PluginRecord } from "./event.ts";
+import { attachSpill, type TextSpill } from "./spill.ts";
+
+/** Event text beyond this many characters goes to a spill (when one is given). */
+export const SPILL_AT = 1 << 20;
 
 const OPEN = "\x1b_RNR";
 const CLOSE = "\x1b\\";
@@ -21,15 +25,20 @@ export interface ParserOptions {
   now?: () => Date;
   /** uuid source for verbose events; injectable for tests. */
   uuid?: () => string;
+  /** Where an event's text goes once it passes SPILL_AT characters (the parser stays pure). */
+  spill?: (uuid: string) => TextSpill;
 }
 
 /** Incremental parser: feed PTY bytes with {@link push}, then call {@link end} once. */
 export class EventParser {
   #decoder = new TextDecoder("utf-8", { fatal: false });
-  #opts: Required<Omit<ParserOptions, "pid">> & { pid?: number };
+  #opts: Required<Omit<ParserOptions, "pid" | "spill">> & Pick<ParserOptions, "pid" | "spill">;
   #pending = ""; // undecided tail: a possible marker prefix or an unterminated marker
   #current: PluginRecord | null = null;
   #text: string[] = []; // text of the open event, or of the current verbose line
+  #textLen = 0;
+  /** A large event's text, once spilled: only its trailing CR/LF run and line count stay here. */
+  #spilled: { spill: TextSpill; tail: string; lines: number } | null = null;
   #counter = 0;
   #line = 0;
 
@@ -107,7 +116,16 @@ export class EventParser {
   #addText(text: string, out: JobEvent[]): void {
     if (!text) return;
     if (this.#current) {
+      if (this.#spilled) return this.#spillText(text);
       this.#text.push(text);
+      this.#textLen += text.length;
+      if (this.#textLen > SPILL_AT && this.#opts.spill) {
+        const all = this.#text.join("");
+        this.#text = [];
+        this.#textLen = 0;
+        this.#spilled = { spill: this.#opts.spill(this.#current.uuid), tail: "", lines: 0 };
+        this.#spillText(all);
+      }
       return;
     }
     let start = 0;
@@ -138,16 +156,34 @@ export class EventParser {
     ));
   }
 
+  /** Appends to the spill, holding back a trailing CR/LF run (it is stripped at the end). */
+  #spillText(text: string): void {
+    const s = this.#spilled!;
+    s.lines += countNewlines(text);
+    const body = s.tail + text;
+    const keep = body.length - body.replace(/[\r\n]+$/, "").length;
+    if (body.length > keep) s.spill.append(body.slice(0, body.length - keep));
+    s.tail = body.slice(body.length - keep);
+  }
+
   #closeEvent(out: JobEvent[]): void {
     const record = this.#current!;
-    const text = this.#text.join("");
     this.#current = null;
+    if (this.#spilled) {
+      const { spill, lines } = this.#spilled;
+      this.#spilled = null;
+      const ev = this.#number(record, "", true, lines);
+      out.push(attachSpill(ev, spill.close()));
+      return;
+    }
+    const text = this.#text.join("");
     this.#text = [];
+    this.#textLen = 0;
     out.push(this.#number(record, text, true));
   }
 
-  #number(record: PluginRecord, text: string, withData: boolean): JobEvent {
-    const lines = countNewlines(text);
+  #number(record: PluginRecord, text: string, withData: boolean, spilledLines?: number): JobEvent {
+    const lines = spilledLines ?? countNewlines(text);
     const { event, uuid, pid, created, parent_uuid, event_data, ...extra } = record;
     const ev: JobEvent = {
       uuid,

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { EventParser } from "./parser.ts";
 import type { JobEvent } from "./event.ts";
+import { FileSpill, spilledText } from "./spill.ts";
 
 const fixture = Deno.readFileSync(new URL("./testdata/playbook.pty", import.meta.url));
 const enc = new TextEncoder();
@@ -121,4 +122,45 @@ Deno.test("parser: key order matches ansible-runner's event files", () => {
     "runner_ident",
     "event",
   ]);
+});
+
+Deno.test("parser: a large event spills to a file and reads back the same", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const big = Array.from({ length: 60_000 }, (_, i) =>
+      `line ${i} ✓ ${"x".repeat(20)}\r\n`).join("") + "\r\n";
+    const stream = enc.encode(frame({ event: "runner_on_ok", uuid: "big" }, big) + "after\r\n");
+    const plain = parseChunks([stream]);
+    let n = 0;
+    const p = new EventParser({
+      ident: "t",
+      pid: 1,
+      now: () =>
+        new Date(0),
+      uuid: () => `v-${n++}`,
+      spill: (uuid) => new FileSpill(`${dir}/${uuid}`),
+    });
+    const spilled: JobEvent[] = [];
+    for (let i = 0; i < stream.length; i += 4096) {
+      spilled.push(...p.push(stream.subarray(i, i + 4096)));
+    }
+    spilled.push(...p.end());
+    assert(spilledText(spilled[0]), "the big event was spilled");
+    assertEquals(JSON.parse(JSON.stringify(spilled)), JSON.parse(JSON.stringify(plain)));
+    assertEquals(spilled[0].end_line, 60_001);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("spill: secrets split across pieces are still masked", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const spill = new FileSpill(`${dir}/s`, (s) => s.replaceAll("hunter2", "********"), 7);
+    for (const piece of ["pass=hun", "ter2 and ", "hunter", "2!"]) spill.append(piece);
+    const { path } = spill.close();
+    assertEquals(Deno.readTextFileSync(path), "pass=******** and ********!");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

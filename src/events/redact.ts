@@ -1,5 +1,6 @@
 /** Removes secret values (passwords, key lines) from events before anything writes them. */
 import type { JobEvent } from "./event.ts";
+import { attachSpill, spilledText } from "./spill.ts";
 
 const MASK = "********";
 
@@ -40,8 +41,18 @@ export class Redactor {
     return v;
   }
 
-  /** Masks an event in place of its strings. */
+  /** The longest secret (a spill holds back this much to mask matches split across pieces). */
+  get longest(): number {
+    return this.#secrets[0]?.length ?? 0;
+  }
+
+  /** Masks an event's strings (a spilled text was masked as it was written). */
   event(ev: JobEvent): JobEvent {
-    return this.empty ? ev : this.value(ev);
+    if (this.empty) return ev;
+    const spilled = spilledText(ev);
+    if (!spilled) return this.value(ev);
+    const { stdout: _lazy, ...rest } = Object.getOwnPropertyDescriptors(ev);
+    const copy = this.value(Object.defineProperties({}, rest)) as JobEvent;
+    return attachSpill(Object.assign({ stdout: "" }, copy), spilled);
   }
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import pluginSource from "../events/plugin/awx_display.py" with { type: "text" };
 import { EventParser } from "../events/parser.ts";
 import { Redactor } from "../events/redact.ts";
+import { FileSpill, spilledText } from "../events/spill.ts";
 import type { JobEvent } from "../events/event.ts";
 import type { JobSpec } from "../config/job_spec.ts";
 import { runProcess } from "../exec/job_process.ts";
@@ -67,6 +68,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   const emitEvent = (ev: JobEvent) => {
     const clean = redactor.event(ev);
     for (const s of sinks) if (s.event?.(clean) === false) break;
+    const spilled = spilledText(ev);
+    if (spilled) Deno.removeSync(spilled.path); // every sink has written it by now
   };
 
   // The callback plugin travels inside the program and is written next to the job's artifacts.
@@ -84,7 +87,16 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   let launch: Launch | null = null;
   let keyFifo: KeyFifo | null = null;
   let exitedByItself = false;
-  const parser = new EventParser({ ident: spec.ident });
+  // Large event text goes to a spill file (masked as it is written), never whole into memory.
+  const parser = new EventParser({
+    ident: spec.ident,
+    spill: (uuid) =>
+      new FileSpill(
+        join(spec.artifactDir, `.stdout-${uuid}`),
+        (s) => redactor.text(s),
+        redactor.longest,
+      ),
+  });
   let result: Omit<JobResult, "events" | "ident" | "artifactDir">;
   const textEvents = (text: string) => {
     for (const ev of parser.push(new TextEncoder().encode(text))) emitEvent(ev);

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { JobEvent } from "../events/event.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
+import { spilledSlices, spilledText } from "../events/spill.ts";
 
 /** Writes `text` to `path` atomically with mode 0600. */
 export function writePrivateFile(path: string, text: string | Uint8Array): void {
@@ -67,8 +68,7 @@ export class ArtifactWriter implements JobSink {
     if (this.#json) {
       writeEventJson(this.#stdout, ev, this.#encoder);
       writeAll(this.#stdout, NEWLINE);
-    } else if (ev.stdout) {
-      writeText(this.#stdout, ev.stdout, this.#encoder);
+    } else if (writeEventText(this.#stdout, ev, this.#encoder)) {
       writeAll(this.#stdout, NEWLINE);
     }
   }
@@ -99,6 +99,23 @@ function* slices(text: string): Generator<string> {
   }
 }
 
+/** Writes an event's stdout (streamed from its spill file when it has one); false if empty. */
+export function writeEventText(
+  file: Writable,
+  ev: JobEvent,
+  enc: TextEncoder,
+  transform: (s: string) => string = (s) => s,
+): boolean {
+  const spilled = spilledText(ev);
+  if (spilled) {
+    for (const part of spilledSlices(spilled)) writeAll(file, enc.encode(transform(part)));
+    return true;
+  }
+  if (!ev.stdout) return false;
+  writeText(file, transform(ev.stdout), enc);
+  return true;
+}
+
 /** Writes a string in slices, so a huge event's text is never copied whole. */
 export function writeText(file: Writable, text: string, enc: TextEncoder): void {
   for (const part of slices(text)) writeAll(file, enc.encode(part));
@@ -109,13 +126,17 @@ export function writeText(file: Writable, text: string, enc: TextEncoder): void 
  * JSON.stringify, without building the whole document when the text is large.
  */
 export function writeEventJson(file: Writable, ev: JobEvent, enc: TextEncoder): void {
-  if (ev.stdout.length < SLICE) {
+  const spilled = spilledText(ev);
+  if (!spilled && ev.stdout.length < SLICE) {
     writeAll(file, enc.encode(JSON.stringify(ev)));
     return;
   }
-  const { uuid, counter, stdout, ...rest } = ev;
-  writeAll(file, enc.encode(`{"uuid":${JSON.stringify(uuid)},"counter":${counter},"stdout":"`));
-  for (const part of slices(stdout)) {
+  // Copy the other fields from their descriptors: spreading would call a spilled stdout's getter.
+  const { uuid, counter, stdout: _text, ...others } = Object.getOwnPropertyDescriptors(ev);
+  const rest = Object.defineProperties({}, others);
+  const head = `{"uuid":${JSON.stringify(uuid.value)},"counter":${counter.value},"stdout":"`;
+  writeAll(file, enc.encode(head));
+  for (const part of spilled ? spilledSlices(spilled) : slices(ev.stdout)) {
     writeAll(file, enc.encode(JSON.stringify(part).slice(1, -1)));
   }
   const tail = JSON.stringify(rest);

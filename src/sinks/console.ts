@@ -1,6 +1,6 @@
 /** The console sink: event text (or JSON lines with `-j`) on standard output, as it happens. */
 import type { JobEvent } from "../events/event.ts";
-import { writeAll, writeEventJson, writeText } from "./artifacts.ts";
+import { writeAll, writeEventJson, writeEventText } from "./artifacts.ts";
 import type { JobSink } from "./sink.ts";
 
 // CSI and OSC sequences, as Ansible's colour output uses them.
@@ -35,14 +35,12 @@ export class ConsoleSink implements JobSink {
   }
 
   event(ev: JobEvent): void {
-    if (!this.#opts.json && !ev.stdout) return;
     try {
       if (this.#opts.json) writeEventJson(this.#out, ev, this.#encoder);
-      else {writeText(
-          this.#out,
-          this.#opts.stripAnsi ? stripAnsi(ev.stdout) : ev.stdout,
-          this.#encoder,
-        );}
+      else {
+        const strip = this.#opts.stripAnsi ? stripAnsi : undefined;
+        if (!writeEventText(this.#out, ev, this.#encoder, strip)) return;
+      }
       writeAll(this.#out, NEWLINE);
     } catch (e) {
       // A closed pipe on the console must not fail the job; artifacts still get everything.

@@ -216,3 +216,27 @@ Deno.test("bwrap: a missing executable or show path is a clear error", async () 
     await cleanup(pdd);
   }
 });
+
+Deno.test("bwrap: the sandboxed job dies with the runner, even when runner is SIGKILLed", async () => {
+  const pdd = await playbookPdd(STUCK);
+  try {
+    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "k", "--process-isolation"]);
+    const reader = await waitForOutput(child, "TASK [shell]");
+    await new Promise((r) => setTimeout(r, 700));
+    const marker = await jobMarker(pdd, "k");
+    const inside = processesWithEnv("RUNNER_JOB_MARKER", marker);
+    assert(inside.length > 0);
+    child.kill("SIGKILL"); // no cleanup code runs: bubblewrap's --die-with-parent must do it
+    await child.status;
+    await reader.cancel();
+    await child.stderr.cancel();
+    let left = inside;
+    for (let i = 0; i < 50 && left.length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = processesWithEnv("RUNNER_JOB_MARKER", marker);
+    }
+    assertEquals(left, [], "nothing of the sandboxed job survives");
+  } finally {
+    await cleanup(pdd);
+  }
+});

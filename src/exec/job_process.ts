@@ -59,6 +59,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   const deliver = (chunk: Uint8Array) => {
     lastOutput = Date.now();
     opts.onOutput(chunk);
+    if (!opts.prompts.length) return; // no second decode when there is nothing to answer
     for (const answer of matcher.feed(decoder.decode(chunk, { stream: true }))) proc.write(answer);
   };
 

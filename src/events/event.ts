@@ -30,13 +30,6 @@ export interface PluginRecord {
   [extra: string]: unknown;
 }
 
-/** Events after which a failed run is reported; used by `--only-failed-event-data`. */
-export const FAILED_EVENTS: readonly string[] = [
-  "runner_on_failed",
-  "runner_on_async_failed",
-  "runner_item_on_failed",
-];
-
 /** Validates one decoded plugin record; returns null when it is not one. */
 export function asPluginRecord(value: unknown): PluginRecord | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;

@@ -189,7 +189,6 @@ export class ZipFormatError extends Error {
 /** Finds and parses the central directory from the file's tail and its directory bytes. */
 export function findEnd(
   tail: Uint8Array,
-  tailOffset: number,
 ): { count: number; cdOffset: number; cdSize: number; eocd64At?: number } {
   const v = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
   for (let i = tail.length - 22; i >= 0; i--) {
@@ -207,7 +206,6 @@ export function findEnd(
     }
     return { count, cdOffset, cdSize };
   }
-  void tailOffset;
   throw new ZipFormatError("no end of central directory record: not a zip file");
 }
 

@@ -83,7 +83,7 @@ function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
 function readDirectory(file: Deno.FsFile, size: number): CentralEntry[] {
   const tailLen = Math.min(size, 22 + 0xffff);
   if (tailLen < 22) throw new ZipFormatError("too short to be a zip file");
-  let end = findEnd(readAt(file, size - tailLen, tailLen), size - tailLen);
+  let end = findEnd(readAt(file, size - tailLen, tailLen));
   if (end.eocd64At !== undefined) {
     if (end.eocd64At + 56 > size) throw new ZipFormatError("ZIP64 end record outside the file");
     end = parseEnd64(readAt(file, end.eocd64At, 56));

@@ -347,3 +347,39 @@ Deno.test("worker: --delete empties --private-data-dir before and removes it aft
     await cleanup(dest);
   }
 });
+
+for (const [name, wk] of [["runner", OURS], ["python", PY]] as const) {
+  Deno.test(`streaming: a role transmitted by runner runs on a ${name} worker`, async () => {
+    const pdd = await makePdd({
+      "inventory/hosts": LOCAL_INVENTORY,
+      "roles/greet/tasks/main.yml":
+        '- ansible.builtin.debug:\n    msg: "{{ who }} from a transmitted role"\n',
+    });
+    const ctl = await Deno.makeTempDir();
+    try {
+      const r = await pipeline([
+        [
+          ...OURS,
+          "transmit",
+          pdd,
+          "-r",
+          "greet",
+          "--role-vars",
+          "who=someone",
+          "--role-skip-facts",
+        ],
+        [...wk, "worker"],
+        [...OURS, "process", ctl],
+      ]);
+      assertEquals(r.codes, [0, 0, 0], r.stderr.join("\n"));
+      assertIncludes(r.stdout, "someone from a transmitted role");
+      assert(
+        !(await Deno.stat(join(pdd, "project")).then(() => true, () => false)),
+        "pdd untouched",
+      );
+    } finally {
+      await cleanup(pdd);
+      await cleanup(ctl);
+    }
+  });
+}

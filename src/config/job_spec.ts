@@ -107,6 +107,14 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The playbook that runs `opts.role` (a file name and its JSON), as ansible-runner makes it. */
+export function rolePlaybook(opts: RunOptions): { name: string; content: string } {
+  const role: Record<string, unknown> = { name: opts.role };
+  if (opts.roleVars) role.vars = parseRoleVars(opts.roleVars);
+  const play = [{ hosts: opts.hosts ?? "all", gather_facts: !opts.roleSkipFacts, roles: [role] }];
+  return { name: `${crypto.randomUUID().replaceAll("-", "")}.json`, content: JSON.stringify(play) };
+}
+
 /** Python-literal-ish parse of a role var value (`ast.literal_eval` with a string fallback). */
 export function parseRoleVars(text: string): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
@@ -220,13 +228,10 @@ export async function prepareJob(
   let generatedPlaybook: GeneratedPlaybook | null = null;
   let playbook = opts.playbook;
   if (opts.role) {
-    const role: Record<string, unknown> = { name: opts.role };
-    if (opts.roleVars) role.vars = parseRoleVars(opts.roleVars);
-    const play = [{ hosts: opts.hosts ?? "all", gather_facts: !opts.roleSkipFacts, roles: [role] }];
-    const name = `${crypto.randomUUID().replaceAll("-", "")}.json`;
+    const { name, content } = rolePlaybook(opts);
     generatedPlaybook = {
       path: join(projectDir, name),
-      content: JSON.stringify(play),
+      content,
       createsProjectDir: !projectExists,
     };
     playbook = name;

@@ -158,6 +158,10 @@ export function optionsFromKwargs(
     options.envvars = Object.fromEntries(
       Object.entries(options.envvars).map(([k, x]) => [k, String(x)]),
     );
+    // As ansible-runner's worker does: a transmitted roles path is relative to roles/.
+    if (options.envvars.ANSIBLE_ROLES_PATH !== undefined) {
+      options.envvars.ANSIBLE_ROLES_PATH = join(pdd, "roles", options.envvars.ANSIBLE_ROLES_PATH);
+    }
   }
   return { options, warnings };
 }

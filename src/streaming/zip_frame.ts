@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Base64Decoder, Base64Encoder, base64Length } from "./base64.ts";
 import type { ByteReader } from "./byte_reader.ts";
 import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";
-import { zipDirectory } from "./zip_out.ts";
+import { type ExtraEntry, zipDirectory } from "./zip_out.ts";
 import { extractZip } from "./zip_in.ts";
 import { collectGarbage } from "../runtime/gc.ts";
 
@@ -21,9 +21,13 @@ async function withTempFile<T>(fn: (path: string) => Promise<T>): Promise<T> {
 }
 
 /** Zips `dir` and writes it as a zipfile frame. */
-export function sendDirectory(out: SyncWriter, dir: string): Promise<void> {
+export function sendDirectory(
+  out: SyncWriter,
+  dir: string,
+  extra: ExtraEntry[] = [],
+): Promise<void> {
   return withTempFile(async (zipPath) => {
-    const size = await zipDirectory(dir, zipPath);
+    const size = await zipDirectory(dir, zipPath, extra);
     writeLine(out, { zipfile: size });
     const file = await Deno.open(zipPath);
     const encoder = new Base64Encoder();

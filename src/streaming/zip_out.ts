@@ -89,8 +89,18 @@ function* walk(root: string, rel = ""): Generator<Walked> {
   }
 }
 
-/** Writes a zip of `dir` to `zipPath` (0600); resolves to its size in bytes. */
-export async function zipDirectory(dir: string, zipPath: string): Promise<number> {
+/** A file added to the zip that is not on disk. */
+export interface ExtraEntry {
+  name: string;
+  data: Uint8Array;
+}
+
+/** Writes a zip of `dir` (plus `extra` entries) to `zipPath` (0600); resolves to its size. */
+export async function zipDirectory(
+  dir: string,
+  zipPath: string,
+  extra: ExtraEntry[] = [],
+): Promise<number> {
   const file = Deno.openSync(zipPath, { write: true, create: true, truncate: true, mode: 0o600 });
   const out = new Output(file);
   const central: Uint8Array[] = [];
@@ -193,6 +203,40 @@ export async function zipDirectory(dir: string, zipPath: string): Promise<number
           size,
           offset,
           mode,
+          mtime,
+        }),
+      );
+    }
+    for (const e of extra) {
+      const name = enc.encode(e.name);
+      const offset = out.offset;
+      const body = deflateRawSync(e.data);
+      const crc = crc32(e.data);
+      const mtime = new Date();
+      count++;
+      out.write(
+        localHeader({
+          name,
+          method: METHOD_DEFLATE,
+          descriptor: false,
+          zip64: false,
+          crc,
+          compressedSize: body.length,
+          size: e.data.length,
+          mtime,
+        }),
+      );
+      out.write(body);
+      central.push(
+        centralHeader({
+          name,
+          method: METHOD_DEFLATE,
+          flags: FLAG_UTF8,
+          crc,
+          compressedSize: body.length,
+          size: e.data.length,
+          offset,
+          mode: 0o100644,
           mtime,
         }),
       );

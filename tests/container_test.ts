@@ -200,6 +200,63 @@ Deno.test("container: docker's exact command line, through a recording fake engi
   }
 });
 
+Deno.test("container: container_auth_data reaches the engine in a private file, never an artifact", async () => {
+  const bin = await Deno.makeTempDir();
+  const record = join(bin, "seen.json");
+  // A fake engine that records its argv and the credential file it was pointed at.
+  await Deno.writeTextFile(
+    join(bin, "podman"),
+    `#!/usr/bin/python3
+import json, os, stat, sys
+a = sys.argv[1:]
+f = a[a.index("--authfile") + 1]
+json.dump({"argv": a, "auth": open(f).read(), "mode": oct(stat.S_IMODE(os.stat(f).st_mode))}, open(${
+      JSON.stringify(record)
+    }, "w"))
+`,
+  );
+  await Deno.chmod(join(bin, "podman"), 0o755);
+  const secret = "s3cret-registry-pw";
+  const pdd = await playbookPdd("- hosts: all\n  tasks: []\n", {
+    "env/settings":
+      `container_auth_data: {host: "reg.example:5000", username: bot, password: ${secret}, verify_ssl: false}\n`,
+  });
+  try {
+    const r = await runner(
+      ["run", pdd, "-p", "test.yml", "-i", "au", ...EE],
+      { env: { PATH: `${bin}:/usr/bin:/bin` } },
+    );
+    assertEquals(r.code, 0, r.stderr);
+    const seen = JSON.parse(await Deno.readTextFile(record));
+    assertEquals(seen.mode, "0o600");
+    const token = new TextEncoder().encode(`bot:${secret}`).toBase64();
+    assertEquals(JSON.parse(seen.auth), { auths: { "reg.example:5000": { auth: token } } });
+    assert(seen.argv.includes("--tls-verify=false"));
+    const authFile = seen.argv[seen.argv.indexOf("--authfile") + 1];
+    assert(
+      !(await Deno.stat(authFile).then(() => true, () => false)),
+      "credentials removed after the job",
+    );
+    for (const f of await walkFiles(join(pdd, "artifacts"))) {
+      const text = await Deno.readTextFile(f);
+      assert(!text.includes(secret) && !text.includes(token), `credentials in ${f}`);
+    }
+    const bad = await playbookPdd("- hosts: all\n  tasks: []\n", {
+      "env/settings": "container_auth_data: {host: x, username: y}\n",
+    });
+    const b = await runner(["run", bad, "-p", "test.yml", ...EE]);
+    assertEquals(b.code, 1);
+    assertIncludes(
+      b.stderr,
+      "env/settings: key 'container_auth_data.password': must be a non-empty string",
+    );
+    await cleanup(bad);
+  } finally {
+    await cleanup(pdd);
+    await cleanup(bin);
+  }
+});
+
 Deno.test("worker cleanup: --remove-images and --image-prune against podman", async () => {
   const tag = `localhost/runner-cleanup-test:${crypto.randomUUID().slice(0, 8)}`;
   await podman("tag", IMAGE, tag);

@@ -81,6 +81,16 @@ export interface ContainerOptions {
   image: string;
   volumeMounts: string[];
   options: string[];
+  /** Registry credentials for pulling the image (`container_auth_data`). */
+  auth: RegistryAuth | null;
+}
+
+/** `container_auth_data`, validated. */
+export interface RegistryAuth {
+  host: string;
+  username: string;
+  password: string;
+  verifySsl: boolean;
 }
 
 /** What resource profiling needs. */
@@ -329,6 +339,7 @@ export async function prepareJob(
 
   const profiling = profilingSpec(opts, settings, artifactDir);
   const { sandbox, container } = isolationSpec(opts, settings, env);
+  if (container?.auth) inputs.secrets.push(container.auth.password);
   const diBase = opts.directoryIsolationBasePath ?? settings.directory_isolation_base_path;
   if (container && profiling) {
     throw new ConfigError(
@@ -464,6 +475,7 @@ function isolationSpec(
           "quay.io/ansible/ansible-runner:devel",
         volumeMounts: opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [],
         options: opts.containerOptions ?? settings.container_options ?? [],
+        auth: registryAuth(settings.container_auth_data),
       },
     };
   }
@@ -510,4 +522,31 @@ function existsSync(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Validates `container_auth_data` ({host, username, password, verify_ssl}). */
+function registryAuth(data: Record<string, unknown> | undefined): RegistryAuth | null {
+  if (!data) return null;
+  for (const key of ["host", "username", "password"]) {
+    if (typeof data[key] !== "string" || data[key] === "") {
+      throw new ConfigError(
+        "must be a non-empty string",
+        "env/settings",
+        `container_auth_data.${key}`,
+      );
+    }
+  }
+  if (data.verify_ssl !== undefined && typeof data.verify_ssl !== "boolean") {
+    throw new ConfigError(
+      "must be true or false",
+      "env/settings",
+      "container_auth_data.verify_ssl",
+    );
+  }
+  return {
+    host: data.host as string,
+    username: data.username as string,
+    password: data.password as string,
+    verifySsl: data.verify_ssl !== false,
+  };
 }

@@ -21,6 +21,23 @@ export interface ContainerInput {
   uid: number;
   /** Host path of the FIFO carrying the ssh key, when there is one. */
   sshKeyFifo?: string;
+  /** Registry credentials: podman's auth file, or docker's config dir (see registryAuthFiles). */
+  auth?: { path: string; verifySsl: boolean };
+}
+
+/**
+ * The credential file an engine reads: podman `--authfile FILE`, docker `--config DIR` with
+ * `DIR/config.json`. Both hold `{"auths": {host: {"auth": base64(user:password)}}}`. Pure.
+ */
+export function registryAuthFile(
+  engine: "podman" | "docker",
+  dir: string,
+  auth: { host: string; username: string; password: string },
+): { path: string; file: string; content: string } {
+  const token = new TextEncoder().encode(`${auth.username}:${auth.password}`).toBase64();
+  const content = JSON.stringify({ auths: { [auth.host]: { auth: token } } }, null, 2) + "\n";
+  const file = engine === "podman" ? `${dir}/auth.json` : `${dir}/config.json`;
+  return { path: engine === "podman" ? file : dir, file, content };
 }
 
 /** The container's name: `ansible_runner_<ident>`, with characters engines reject replaced. */
@@ -78,8 +95,17 @@ export function containerCommand(i: ContainerInput): { argv: string[]; envList: 
   const envList = Object.entries(env)
     .filter(([, v]) => !v.includes("\n"))
     .map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+  const auth: string[] = [];
+  const global: string[] = [];
+  if (i.auth) {
+    if (i.engine === "podman") {
+      auth.push("--authfile", i.auth.path);
+      if (!i.auth.verifySsl) auth.push("--tls-verify=false");
+    } else global.push("--config", i.auth.path); // docker reads credentials globally
+  }
   const argv = [
     i.engine,
+    ...global,
     "run",
     "--rm",
     "--tty",
@@ -92,6 +118,7 @@ export function containerCommand(i: ContainerInput): { argv: string[]; envList: 
     ...(i.engine === "podman" ? ["--quiet"] : [`--user=${i.uid}`]),
     "--name",
     containerName(i.ident),
+    ...auth,
     ...i.options,
     i.image,
     ...command,

@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { containerCommand, containerName } from "./container.ts";
+import { containerCommand, containerName, registryAuthFile } from "./container.ts";
 
 const base = {
   image: "localhost/ee:1",
@@ -110,4 +110,29 @@ Deno.test("container: the ssh key comes through a FIFO into an agent inside", ()
     'ssh-add /runner/artifacts/j1/ssh_key_data && rm -f /runner/artifacts/j1/ssh_key_data && exec "$@"',
     "sh",
   ]);
+});
+
+Deno.test("container: registry credentials, podman --authfile (and TLS), docker --config", () => {
+  const creds = { host: "registry.example:5000", username: "u", password: "p@ss" };
+  const pod = registryAuthFile("podman", "/tmp/a", creds);
+  assertEquals([pod.path, pod.file], ["/tmp/a/auth.json", "/tmp/a/auth.json"]);
+  assertEquals(JSON.parse(pod.content), {
+    auths: { "registry.example:5000": { auth: "dTpwQHNz" } },
+  });
+  const dock = registryAuthFile("docker", "/tmp/d", creds);
+  assertEquals([dock.path, dock.file], ["/tmp/d", "/tmp/d/config.json"]);
+
+  const p = containerCommand({
+    ...base,
+    engine: "podman",
+    auth: { path: "/tmp/a/auth.json", verifySsl: false },
+  });
+  const at = p.argv.indexOf("--authfile");
+  assertEquals(p.argv.slice(at, at + 3), ["--authfile", "/tmp/a/auth.json", "--tls-verify=false"]);
+  const d = containerCommand({
+    ...base,
+    engine: "docker",
+    auth: { path: "/tmp/d", verifySsl: true },
+  });
+  assertEquals(d.argv.slice(0, 4), ["docker", "--config", "/tmp/d", "run"]);
 });

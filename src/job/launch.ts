@@ -7,7 +7,7 @@ import type { JobSpec } from "../config/job_spec.ts";
 import { which } from "../exec/which.ts";
 import { isolateProject } from "../isolation/directory.ts";
 import { bwrapArgs, readRootLayout } from "../isolation/bwrap.ts";
-import { containerCommand } from "../isolation/container.ts";
+import { containerCommand, registryAuthFile } from "../isolation/container.ts";
 import { writePrivateFile } from "../sinks/artifacts.ts";
 import { join } from "node:path";
 import { type JobCgroup, JOIN_PRELUDE } from "../../profiling/job_cgroup.ts";
@@ -74,6 +74,16 @@ export function prepareLaunch(
       const c = spec.container;
       const engine = which(c.engine, env.PATH, cwd);
       if (!engine) throw new Error(`cannot run '${c.engine}': it is not installed or not in PATH`);
+      let auth: { path: string; verifySsl: boolean } | undefined;
+      if (c.auth) {
+        // Credentials live in a private temp dir for the job's duration, never in artifacts.
+        const dir = Deno.makeTempDirSync({ prefix: "runner_auth_" });
+        Deno.chmodSync(dir, 0o700);
+        temps.push(dir);
+        const f = registryAuthFile(c.engine, dir, c.auth);
+        Deno.writeTextFileSync(f.file, f.content, { mode: 0o600 });
+        auth = { path: f.path, verifySsl: c.auth.verifySsl };
+      }
       const built = containerCommand({
         engine: c.engine,
         image: c.image,
@@ -87,6 +97,7 @@ export function prepareLaunch(
         env: { ...spec.ownEnv, ANSIBLE_CALLBACK_PLUGINS: env.ANSIBLE_CALLBACK_PLUGINS },
         uid: Deno.uid() ?? 0,
         sshKeyFifo: sshKeyFifo ?? undefined,
+        auth,
       });
       writePrivateFile(join(spec.artifactDir, "env.list"), built.envList);
       file = engine;

@@ -47,15 +47,38 @@ const PLAYS: Record<string, string> = {
 `,
 };
 
-for (const [name, play] of Object.entries(PLAYS)) {
+/** One side-by-side case: files of the private data dir and the run's arguments. */
+interface Case {
+  files: Record<string, string>;
+  args: string[];
+}
+
+const CASES: Record<string, Case> = {
+  ...Object.fromEntries(
+    Object.entries(PLAYS).map(([name, play]) => [
+      name,
+      { files: { "project/test.yml": play }, args: ["-p", "test.yml"] },
+    ]),
+  ),
+  "ad hoc": {
+    files: {},
+    args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],
+  },
+  "own stdout callback (minimal)": {
+    files: { "project/test.yml": PLAYS.mixed, "env/envvars": "ANSIBLE_STDOUT_CALLBACK: minimal\n" },
+    args: ["-p", "test.yml"],
+  },
+};
+
+for (const [name, c] of Object.entries(CASES)) {
   Deno.test(`reference: '${name}' matches Python ansible-runner (status, rc, events, stdout)`, async () => {
-    const files = { "inventory/hosts": LOCAL_INVENTORY, "project/test.yml": play };
+    const files = { "inventory/hosts": LOCAL_INVENTORY, ...c.files };
     const ours = await makePdd(files);
     const theirs = await makePdd(files);
     try {
-      const r = await runner(["run", ours, "-p", "test.yml", "-i", "x"]);
+      const r = await runner(["run", ours, ...c.args, "-i", "x"]);
       const ref = await new Deno.Command(REFERENCE, {
-        args: ["run", theirs, "-p", "test.yml", "-i", "x"],
+        args: ["run", theirs, ...c.args, "-i", "x"],
         env: { NO_COLOR: "1" },
         stdout: "piped",
         stderr: "piped",

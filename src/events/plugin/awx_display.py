@@ -31,8 +31,28 @@ import threading
 import uuid
 
 from ansible.plugins.callback.default import CallbackModule as DefaultCallbackModule
-from ansible.plugins.callback.minimal import CallbackModule as MinimalCallbackModule
+from ansible.plugins.loader import callback_loader
 from ansible.utils.display import Display
+
+IS_ADHOC = bool(os.environ.get("AD_HOC_COMMAND_ID"))
+
+
+def _base_class():
+    """The callback whose output we print: the user's own stdout callback, if they set one
+    (runner passes it as ORIGINAL_STDOUT_CALLBACK), else `minimal` for ad-hoc commands, as the
+    `ansible` command prints, else `default`."""
+    name = os.environ.get("ORIGINAL_STDOUT_CALLBACK") or ("minimal" if IS_ADHOC else "default")
+    if name != "awx_display":
+        try:
+            plugin = callback_loader.get(name)
+            if plugin is not None:
+                return plugin.__class__
+        except Exception:
+            pass
+    return DefaultCallbackModule
+
+
+BaseCallbackModule = _base_class()
 
 CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
 FAILED_EVENTS = ("runner_on_failed", "runner_on_async_failed", "runner_item_on_failed")
@@ -154,7 +174,7 @@ def _patch_display():
     Display._runner_patched = True
 
 
-class CallbackModule(DefaultCallbackModule):
+class CallbackModule(BaseCallbackModule):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "stdout"
     CALLBACK_NAME = "awx_display"
@@ -165,16 +185,6 @@ class CallbackModule(DefaultCallbackModule):
         _emitter = self._emitter = _Emitter()
         _patch_display()
         self._task_started = {}
-        # Ad-hoc commands print as `ansible` does by default (the minimal format).
-        self._adhoc = bool(os.environ.get("AD_HOC_COMMAND_ID"))
-        if self._adhoc:
-            self._command_generic_msg = MinimalCallbackModule._command_generic_msg.__get__(self)
-
-    def _text(self, name):
-        """The method that prints a result: the minimal one for ad-hoc commands."""
-        if self._adhoc and hasattr(MinimalCallbackModule, name):
-            return getattr(MinimalCallbackModule, name).__get__(self)
-        return getattr(super(CallbackModule, self), name)
 
     def set_options(self, *args, **kwargs):
         super(CallbackModule, self).set_options(*args, **kwargs)
@@ -205,7 +215,7 @@ class CallbackModule(DefaultCallbackModule):
             "task": task.get_name().strip(),
             "task_uuid": str(task._uuid),
             "task_action": task.action,
-            "resolved_action": getattr(task, "resolved_action", task.action),
+            "resolved_action": getattr(task, "resolved_action", None),
             "task_args": args,
             "task_path": task.get_path(),
         }
@@ -263,18 +273,12 @@ class CallbackModule(DefaultCallbackModule):
         self._emit("playbook_on_include", data, super(CallbackModule, self).v2_playbook_on_include, included_file)
 
     def v2_playbook_on_play_start(self, play):
+        if IS_ADHOC:
+            return  # `ansible` sends playbook_on_start itself; ad-hoc runs have no play events
         play_uuid = str(play._uuid)
         pattern = ",".join(play.hosts) if isinstance(play.hosts, list) else play.hosts
         self._clear_task_ctx()
         self._set_ctx(play=play.get_name(), play_uuid=play_uuid, play_pattern=pattern)
-        if "playbook_uuid" not in self._emitter.context:
-            # Ad-hoc commands have no playbook_on_start.
-            self._set_ctx(playbook="", playbook_uuid="")
-        if self._adhoc:
-            playbook_uuid = str(uuid.uuid4())
-            self._set_ctx(playbook_uuid=playbook_uuid)
-            self._emit("playbook_on_start", {"uuid": playbook_uuid}, lambda: None)
-            return
         data = {"name": play.get_name(), "pattern": pattern, "uuid": play_uuid}
         self._emit("playbook_on_play_start", data, super(CallbackModule, self).v2_playbook_on_play_start, play)
 
@@ -287,8 +291,8 @@ class CallbackModule(DefaultCallbackModule):
     def _emit_task_start(self, task, fn, *args):
         self._clear_task_ctx()
         data = self._task_data(task)
-        self._set_ctx(**data)
-        if self._adhoc:
+        self._emitter.context.update(data)  # None values too: resolved_action is null in ad-hoc runs
+        if IS_ADHOC:
             return
         event_data = {"name": data["task"], "uuid": data["task_uuid"]}
         if fn.__name__ == "v2_playbook_on_task_start":
@@ -325,8 +329,7 @@ class CallbackModule(DefaultCallbackModule):
             "processed": dict(stats.processed), "rescued": dict(getattr(stats, "rescued", {})),
             "skipped": dict(stats.skipped), "artifact_data": dict(stats.custom.get("_run", {})),
         }
-        show = (lambda s: None) if self._adhoc else super(CallbackModule, self).v2_playbook_on_stats
-        self._emit("playbook_on_stats", data, show, stats)
+        self._emit("playbook_on_stats", data, super(CallbackModule, self).v2_playbook_on_stats, stats)
 
     # -- host-level callbacks -------------------------------------------
     def v2_runner_on_start(self, host, task):
@@ -340,19 +343,19 @@ class CallbackModule(DefaultCallbackModule):
         self._emit(event, data, fn, result, *args)
 
     def v2_runner_on_ok(self, result):
-        self._runner("runner_on_ok", result, self._text("v2_runner_on_ok"),
+        self._runner("runner_on_ok", result, super(CallbackModule, self).v2_runner_on_ok,
                      event_loop=self._loop(result._task))
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._runner("runner_on_failed", result, self._text("v2_runner_on_failed"), ignore_errors,
+        self._runner("runner_on_failed", result, super(CallbackModule, self).v2_runner_on_failed, ignore_errors,
                      ignore_errors=ignore_errors, event_loop=self._loop(result._task))
 
     def v2_runner_on_skipped(self, result):
-        self._runner("runner_on_skipped", result, self._text("v2_runner_on_skipped"), res=False,
+        self._runner("runner_on_skipped", result, super(CallbackModule, self).v2_runner_on_skipped, res=False,
                      event_loop=self._loop(result._task))
 
     def v2_runner_on_unreachable(self, result):
-        self._runner("runner_on_unreachable", result, self._text("v2_runner_on_unreachable"))
+        self._runner("runner_on_unreachable", result, super(CallbackModule, self).v2_runner_on_unreachable)
 
     def _async(self, event, result, fn):
         self._runner(event, result, fn, timing=False, jid=result._result.get("ansible_job_id"))

@@ -365,3 +365,22 @@ Deno.test("run: a task printing 200,000 lines: artifacts complete, spill files g
     await cleanup(pdd);
   }
 });
+
+Deno.test("run: results larger than MAX_EVENT_RES are dropped from events, as ansible-runner does", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=\"{{ 'x' * 500 }}\"\n    - debug: msg=small\n",
+    { "env/envvars": "MAX_EVENT_RES: 200\n" },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "mx", "-q"]);
+    assertEquals(r.code, 0, r.stderr);
+    const oks = (await readEvents(join(pdd, "artifacts", "mx"))).filter((e) =>
+      e.event === "runner_on_ok"
+    );
+    assertEquals(oks[0].event_data!.res, {}, "the big result is dropped");
+    assertEquals((oks[1].event_data!.res as { msg: string }).msg, "small");
+    assertIncludes(oks[0].stdout, "x".repeat(500), "the text is still shown");
+  } finally {
+    await cleanup(pdd);
+  }
+});

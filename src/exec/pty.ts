@@ -14,6 +14,9 @@ const TIOCSWINSZ = 0x5414n;
 const TCSANOW = 0;
 const ECHO = 0o10;
 const POLLIN = 0x1;
+/** Short waits before falling back to poll(). */
+const SPINS = 5;
+const SPIN_MS = 2;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
@@ -54,6 +57,13 @@ export class PtyProcess {
     // Only when nothing is there do we pay for poll, which runs on a helper thread.
     const first = this.#tryRead();
     if (first !== undefined) return first;
+    // Output usually resumes within a few ms (Ansible writes each event in small flushes): wait
+    // on short timers first, which cost far less than a poll on a helper thread.
+    for (let spin = 0; spin < SPINS && spin * SPIN_MS < timeoutMs; spin++) {
+      await new Promise((r) => setTimeout(r, SPIN_MS));
+      const next = this.#tryRead();
+      if (next !== undefined) return next;
+    }
     if (this.#closed) return null;
     const view = new DataView(this.#pollBuf.buffer);
     view.setInt32(0, this.fd, true);

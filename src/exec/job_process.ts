@@ -55,6 +55,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   let status: number | null = null;
   let end: ProcessEnd = "exited";
   let eof = false;
+  let eofAt = 0;
 
   const deliver = (chunk: Uint8Array) => {
     lastOutput = Date.now();
@@ -65,11 +66,14 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
 
   try {
     for (;;) {
-      if (eof) await new Promise((r) => setTimeout(r, TICK_MS));
+      // After EOF the exit usually follows within milliseconds: look often, not once a tick.
+      if (eof) await new Promise((r) => setTimeout(r, Date.now() - eofAt < 1000 ? 5 : TICK_MS));
       else {
         const chunk = await proc.read(TICK_MS);
-        if (chunk === null) eof = true;
-        else if (chunk.length) deliver(chunk);
+        if (chunk === null) {
+          eof = true;
+          eofAt = Date.now();
+        } else if (chunk.length) deliver(chunk);
       }
       status ??= tryWait(proc.pid);
       if (status !== null) break;

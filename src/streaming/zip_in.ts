@@ -108,8 +108,9 @@ function dataStart(file: Deno.FsFile, e: CentralEntry, size: number): number {
 }
 
 const WHOLE = 1 << 20;
-const GC_BYTES = 16 << 20;
-const INFLATE_PIECE = 8 << 10;
+const GC_BYTES = 4 << 20;
+/** Target size of one inflated chunk. */
+const INFLATED_CHUNK = 1 << 20;
 
 /** Streams an entry's content to `sink`, checking size and CRC. */
 async function entryData(
@@ -151,11 +152,17 @@ async function entryData(
     try {
       src.seekSync(start, Deno.SeekMode.Start);
       let left = e.compressedSize;
+      const ratio = e.size / Math.max(1, e.compressedSize);
+      const piece = Math.max(
+        512,
+        Math.min(1 << 16, Math.floor(INFLATED_CHUNK / Math.max(1, ratio))),
+      );
       const region = new ReadableStream<Uint8Array>({
         async pull(ctl) {
           if (left <= 0) return ctl.close();
-          // Small input pieces bound each inflated output chunk (deflate can expand ~1000×).
-          const buf = new Uint8Array(Math.min(left, INFLATE_PIECE));
+          // Input pieces sized by the entry's compression ratio bound each inflated chunk to
+          // about 1 MiB (deflate can expand ~1000×), without slowing incompressible data.
+          const buf = new Uint8Array(Math.min(left, piece));
           const n = await src.read(buf);
           if (n === null || n === 0) {
             return ctl.error(new ZipFormatError("unexpected end of zip data"));

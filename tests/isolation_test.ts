@@ -122,32 +122,35 @@ Deno.test("bwrap: hidden paths are empty, ro paths refuse writes, other jobs are
   }
 });
 
-Deno.test("bwrap: the same playbook gives the same event types, status and rc as without", async () => {
+Deno.test("isolation: the same playbook gives the same event types, status and rc in every mode", async () => {
   const play =
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n    - command: /bin/false\n";
-  const a = await playbookPdd(play);
-  const b = await playbookPdd(play);
+  const base = await Deno.makeTempDir({ prefix: "runner_di_base_" });
+  const modes: Record<string, string[]> = {
+    plain: [],
+    bwrap: ["--process-isolation"],
+    "directory isolation": ["--directory-isolation-base-path", base],
+    "bwrap + directory isolation": ["--process-isolation", "--directory-isolation-base-path", base],
+  };
+  const seen: Record<string, unknown> = {};
+  const dirs: string[] = [];
   try {
-    const plain = await runner(["run", a, "-p", "test.yml", "-i", "x", "-q"]);
-    const boxed = await runner([
-      "run",
-      b,
-      "-p",
-      "test.yml",
-      "-i",
-      "x",
-      "-q",
-      "--process-isolation",
-    ]);
-    assertEquals([boxed.code, plain.code], [2, 2]);
-    assertEquals(await artifact(b, "x", "status"), await artifact(a, "x", "status"));
-    assertEquals(
-      (await readEvents(join(b, "artifacts", "x"))).map((e) => e.event),
-      (await readEvents(join(a, "artifacts", "x"))).map((e) => e.event),
-    );
+    for (const [mode, flags] of Object.entries(modes)) {
+      const pdd = await playbookPdd(play);
+      dirs.push(pdd);
+      const r = await runner(["run", pdd, "-p", "test.yml", "-i", "x", "-q", ...flags]);
+      seen[mode] = {
+        code: r.code,
+        status: await artifact(pdd, "x", "status"),
+        rc: await artifact(pdd, "x", "rc"),
+        events: (await readEvents(join(pdd, "artifacts", "x"))).map((e) => e.event),
+      };
+    }
+    for (const mode of Object.keys(modes)) assertEquals(seen[mode], seen.plain, mode);
+    assertEquals((seen.plain as { code: number }).code, 2);
   } finally {
-    await cleanup(a);
-    await cleanup(b);
+    for (const d of dirs) await cleanup(d);
+    await cleanup(base);
   }
 });
 

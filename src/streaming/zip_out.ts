@@ -19,8 +19,9 @@ import {
 
 /** Files up to this size are read and deflated in one piece. */
 const WHOLE = 1 << 20;
-/** Entries between two garbage collections (see collectGarbage). */
+/** Entries, and streamed bytes, between two garbage collections (see collectGarbage). */
 const GC_EVERY = 1000;
+const GC_BYTES = 4 << 20;
 /** Entries that might pass 4 GiB get ZIP64 fields from the start. */
 const ZIP64_AT = 0xffff0000;
 
@@ -187,9 +188,15 @@ export async function zipDirectory(
           ctl.enqueue(chunk);
         },
       });
+      let sinceGc = 0;
       for await (const chunk of src.readable.pipeThrough(tap).pipeThrough(deflateRaw())) {
         compressedSize += chunk.length;
         out.write(chunk);
+        // Stream chunks live off the V8 heap: collect as we go or a big file piles up.
+        if ((sinceGc += chunk.length) > GC_BYTES) {
+          sinceGc = 0;
+          collectGarbage();
+        }
       }
       const z = zip64 || size >= ZIP64_AT || compressedSize >= ZIP64_AT;
       out.write(dataDescriptor(crc, compressedSize, size, z));

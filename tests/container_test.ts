@@ -11,6 +11,7 @@ import { stripAnsi } from "../src/sinks/console.ts";
 import {
   artifact,
   cleanup,
+  filesContaining,
   jobMarker,
   makePdd,
   makeSshKey,
@@ -21,7 +22,6 @@ import {
   runner,
   spawnRunner,
   waitForOutput,
-  walkFiles,
 } from "./helpers.ts";
 
 const IMAGE = "localhost/runner-ee:test";
@@ -126,10 +126,7 @@ Deno.test("container: env/ssh_key reaches an ssh-agent inside the container, nev
     assertEquals(r.code, 0, r.stdout + r.stderr);
     assertIncludes(r.stdout, "ee-test-key");
     const body = key.split("\n").filter((l) => l.length > 20)[1];
-    for (const f of await walkFiles(pdd)) {
-      if (f.endsWith("env/ssh_key")) continue;
-      assert(!(await Deno.readTextFile(f)).includes(body), `key material in ${f}`);
-    }
+    assertEquals(await filesContaining(pdd, [body], "env/ssh_key"), [], "key material on disk");
     assert(
       !(await Deno.lstat(join(pdd, "artifacts/k/ssh_key_data")).then(() => true, () => false)),
     );
@@ -237,10 +234,7 @@ json.dump({"argv": a, "auth": open(f).read(), "mode": oct(stat.S_IMODE(os.stat(f
       !(await Deno.stat(authFile).then(() => true, () => false)),
       "credentials removed after the job",
     );
-    for (const f of await walkFiles(join(pdd, "artifacts"))) {
-      const text = await Deno.readTextFile(f);
-      assert(!text.includes(secret) && !text.includes(token), `credentials in ${f}`);
-    }
+    assertEquals(await filesContaining(join(pdd, "artifacts"), [secret, token]), [], "credentials");
     const bad = await playbookPdd("- hosts: all\n  tasks: []\n", {
       "env/settings": "container_auth_data: {host: x, username: y}\n",
     });

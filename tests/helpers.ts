@@ -157,3 +157,18 @@ export async function makeSshKey(comment: string): Promise<string> {
 export async function jobMarker(pdd: string, ident: string): Promise<string> {
   return JSON.parse(await artifact(pdd, ident, "command")).env.RUNNER_JOB_MARKER;
 }
+
+/** Files under `dir` (except those ending in `except`) that contain any of `needles`. */
+export async function filesContaining(
+  dir: string,
+  needles: string[],
+  except?: string,
+): Promise<string[]> {
+  const hits: string[] = [];
+  for (const f of await walkFiles(dir)) {
+    if (except && f.endsWith(except)) continue;
+    const text = await Deno.readTextFile(f);
+    if (needles.some((n) => text.includes(n))) hits.push(f);
+  }
+  return hits;
+}

@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError } from "../config/errors.ts";
 import { prepareJob } from "../config/job_spec.ts";
-import { selectJobProcesses } from "../exec/process_tree.ts";
+import { isAlive, listProcesses, selectJobProcesses } from "../exec/process_tree.ts";
 import { type JobArgs, runOptionsFromArgs } from "./run.ts";
 import { selfCommand } from "./self_exec.ts";
 
@@ -19,16 +19,6 @@ function readPid(pdd: string): number | null {
     return /^\d+$/.test(text) ? Number(text) : null;
   } catch {
     return null;
-  }
-}
-
-/** True while `pid` is a live (non-zombie) process. */
-export function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
   }
 }
 
@@ -54,8 +44,9 @@ export async function startCommand(a: JobArgs, rawArgs: string[]): Promise<numbe
     throw e;
   }
   const pdd = resolve(options.privateDataDir);
-  if (readPid(pdd) !== null && alive(readPid(pdd)!)) {
-    console.error(`runner: error: a job is already running from ${pdd} (pid ${readPid(pdd)})`);
+  const running = readPid(pdd);
+  if (running !== null && isAlive(running)) {
+    console.error(`runner: error: a job is already running from ${pdd} (pid ${running})`);
     return 1;
   }
   const log = touchDaemonLog(pdd);
@@ -74,7 +65,7 @@ export async function startCommand(a: JobArgs, rawArgs: string[]): Promise<numbe
   child.unref();
   for (let i = 0; i < 200; i++) {
     if (readPid(pdd) === child.pid) return 0;
-    if (!alive(child.pid)) break;
+    if (!isAlive(child.pid)) break;
     await new Promise((r) => setTimeout(r, 25));
   }
   console.error(`runner: error: the background job did not start; see ${log}`);
@@ -85,7 +76,7 @@ export async function startCommand(a: JobArgs, rawArgs: string[]): Promise<numbe
 export function isAliveCommand(a: Record<string, unknown>): number {
   touchDaemonLog(String(a.private_data_dir));
   const pid = readPid(String(a.private_data_dir));
-  return pid !== null && alive(pid) ? 0 : 1;
+  return pid !== null && isAlive(pid) ? 0 : 1;
 }
 
 /**
@@ -100,12 +91,12 @@ export async function stopCommand(a: Record<string, unknown>): Promise<number> {
     console.error(`runner: error: no pid file in ${resolve(pdd)}: no background job`);
     return 1;
   }
-  if (alive(pid)) {
+  if (isAlive(pid)) {
     try {
       Deno.kill(pid, "SIGTERM");
     } catch { /* gone meanwhile */ }
-    for (let i = 0; i < 300 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-    if (alive(pid)) killTree(pid);
+    for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    if (isAlive(pid)) killTree(pid);
   }
   await Deno.remove(pidPath(pdd)).catch(() => {});
   return 0;
@@ -113,16 +104,7 @@ export async function stopCommand(a: Record<string, unknown>): Promise<number> {
 
 /** Last resort: SIGKILL a daemon and every descendant. */
 function killTree(pid: number): void {
-  const procs = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      procs.push({ pid: Number(e.name), ppid: Number(f[1]), sid: Number(f[3]), marked: false });
-    } catch { /* gone */ }
-  }
-  for (const p of selectJobProcesses(procs, { sid: pid, self: Deno.pid })) {
+  for (const p of selectJobProcesses(listProcesses(), { sid: pid, self: Deno.pid })) {
     try {
       Deno.kill(p, "SIGKILL");
     } catch { /* gone */ }

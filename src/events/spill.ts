@@ -4,7 +4,7 @@
  * property reads it only when something asks for the whole string.
  */
 import type { JobEvent } from "./event.ts";
-import { collectGarbage } from "../runtime/gc.ts";
+import { GcBudget } from "../runtime/gc.ts";
 
 /** Bytes between two garbage collections while streaming a large text (see collectGarbage). */
 const GC_BYTES = 4 << 20;
@@ -53,15 +53,12 @@ export function* spilledSlices(spilled: SpilledText, size = 1 << 16): Generator<
   const file = Deno.openSync(spilled.path);
   const buf = new Uint8Array(size);
   const dec = new TextDecoder();
-  let sinceGc = 0;
+  const gc = new GcBudget(GC_BYTES);
   try {
     for (;;) {
       const n = file.readSync(buf);
       if (n === null || n === 0) break;
-      if ((sinceGc += n) > GC_BYTES) {
-        sinceGc = 0;
-        collectGarbage();
-      }
+      gc.add(n);
       const text = dec.decode(buf.subarray(0, n), { stream: true });
       if (text) yield text;
     }
@@ -98,14 +95,11 @@ export class FileSpill implements TextSpill {
     if (out) this.#write(out);
   }
 
-  #written = 0;
+  #gc = new GcBudget(GC_BYTES);
 
   #write(s: string): void {
     const bytes = this.#enc.encode(s);
-    if ((this.#written += bytes.length) > GC_BYTES) {
-      this.#written = 0;
-      collectGarbage();
-    }
+    this.#gc.add(bytes.length);
     for (let o = 0; o < bytes.length;) o += this.#file.writeSync(bytes.subarray(o));
   }
 

@@ -60,18 +60,23 @@ export function selectJobProcesses(
   return [...chosen];
 }
 
-function readProcs(marker: string): ProcInfo[] {
-  const needle = new TextEncoder().encode(`${JOB_MARKER_ENV}=${marker}\0`);
+/** The process table; with a marker, whether each process carries it (else `marked` is false). */
+export function listProcesses(marker?: string): ProcInfo[] {
+  const needle = marker ? new TextEncoder().encode(`${JOB_MARKER_ENV}=${marker}\0`) : null;
   const out: ProcInfo[] = [];
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       const st = parseStat(Deno.readTextFileSync(`/proc/${entry.name}/stat`));
       if (!st) continue;
-      let marked: boolean | null = null;
-      try {
-        marked = includesBytes(Deno.readFileSync(`/proc/${entry.name}/environ`), needle);
-      } catch { /* no permission, or gone */ }
+      let marked: boolean | null = false;
+      if (needle) {
+        try {
+          marked = includesBytes(Deno.readFileSync(`/proc/${entry.name}/environ`), needle);
+        } catch {
+          marked = null; // no permission, or gone
+        }
+      }
       out.push({ ...st, marked });
     } catch { /* exited while listing */ }
   }
@@ -89,7 +94,7 @@ function includesBytes(hay: Uint8Array, needle: Uint8Array): boolean {
 
 /** The job's live processes now. */
 export function jobProcesses(sid: number, marker: string): number[] {
-  return selectJobProcesses(readProcs(marker), { sid, self: Deno.pid });
+  return selectJobProcesses(listProcesses(marker), { sid, self: Deno.pid });
 }
 
 function signal(pids: number[], sig: Deno.Signal): void {
@@ -133,10 +138,10 @@ function reap(pids: number[]): void {
 }
 
 /** True unless the process is gone or a zombie. */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
   } catch {
     return false;
   }

@@ -4,6 +4,7 @@
  * this check inverted), never a pattern that could reach a system directory.
  */
 import { join } from "node:path";
+import { isAlive } from "../exec/process_tree.ts";
 
 /** Directories no pattern may ever be able to match. */
 export const SYSTEM_DIRS = [
@@ -115,13 +116,7 @@ function pidRunning(dir: string): boolean {
   } catch {
     return false;
   }
-  if (!/^\d+$/.test(text)) return false;
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${text}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
+  return /^\d+$/.test(text) && isAlive(Number(text));
 }
 
 /** Options of {@link cleanup}. */

@@ -9,3 +9,18 @@ const collector = (globalThis as { gc?: () => void }).gc;
 export function collectGarbage(): void {
   collector?.();
 }
+
+/** Collects once every `every` units of work (bytes or entries) added. */
+export class GcBudget {
+  #since = 0;
+
+  constructor(readonly every: number) {}
+
+  /** Counts `n` more units; collects when the budget is spent. */
+  add(n: number): void {
+    if ((this.#since += n) >= this.every) {
+      this.#since = 0;
+      collectGarbage();
+    }
+  }
+}

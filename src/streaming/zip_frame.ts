@@ -5,7 +5,7 @@ import type { ByteReader } from "./byte_reader.ts";
 import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";
 import { type ExtraEntry, zipDirectory } from "./zip_out.ts";
 import { extractZip } from "./zip_in.ts";
-import { collectGarbage } from "../runtime/gc.ts";
+import { GcBudget } from "../runtime/gc.ts";
 
 const CHUNK = 1 << 16;
 /** Bytes of payload between two garbage collections (see collectGarbage). */
@@ -34,15 +34,12 @@ export function sendDirectory(
     const te = new TextEncoder();
     try {
       const buf = new Uint8Array(CHUNK * 3);
-      let sinceGc = 0;
+      const gc = new GcBudget(GC_BYTES);
       for (;;) {
         const n = await file.read(buf);
         if (n === null) break;
         writeBytes(out, te.encode(encoder.push(buf.subarray(0, n))));
-        if ((sinceGc += n) > GC_BYTES) {
-          sinceGc = 0;
-          collectGarbage();
-        }
+        gc.add(n);
       }
       writeBytes(out, te.encode(encoder.end()));
     } finally {
@@ -63,16 +60,13 @@ export function receiveDirectory(
     const td = new TextDecoder();
     let written = 0;
     try {
-      let sinceGc = 0;
+      // Input chunks live off the V8 heap; without collecting, a large payload piles up unfreed.
+      const gc = new GcBudget(GC_BYTES);
       await reader.readExact(base64Length(size), (chunk) => {
         const bytes = decoder.push(td.decode(chunk, { stream: true }));
         written += bytes.length;
         writeBytes(file, bytes);
-        // Input chunks live off the V8 heap; without this a large payload piles up unfreed.
-        if ((sinceGc += chunk.length) > GC_BYTES) {
-          sinceGc = 0;
-          collectGarbage();
-        }
+        gc.add(chunk.length);
       });
       decoder.end();
     } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { dirname, isAbsolute, join, normalize, relative, resolve } from "node:path";
 import { crc32, inflateRawSync } from "node:zlib";
-import { collectGarbage } from "../runtime/gc.ts";
+import { GcBudget } from "../runtime/gc.ts";
 import {
   type CentralEntry,
   findEnd,
@@ -178,14 +178,11 @@ async function entryData(
         >,
       );
       try {
-        let sinceGc = 0;
+        // Chunks live off the V8 heap; collect so a large entry does not pile up unfreed.
+        const gc = new GcBudget(GC_BYTES);
         for await (const chunk of stream) {
           take(chunk);
-          // Chunks live off the V8 heap; collect so a large entry does not pile up unfreed.
-          if ((sinceGc += chunk.length) > GC_BYTES) {
-            sinceGc = 0;
-            collectGarbage();
-          }
+          gc.add(chunk.length);
         }
       } catch (err) {
         if (err instanceof ZipFormatError) throw err;
@@ -205,6 +202,7 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
   Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
   const file = Deno.openSync(zipPath);
   const dirTimes: [string, Date][] = [];
+  const entryGc = new GcBudget(1000);
   let count = 0;
   try {
     const size = file.statSync().size;
@@ -212,7 +210,8 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
     // Every name is checked before anything is written.
     const rels = entries.map((e) => safeEntryPath(e.name));
     for (const [i, e] of entries.entries()) {
-      if (++count % 1000 === 0) collectGarbage();
+      count++;
+      entryGc.add(1);
       const name = e.name;
       const rel = rels[i];
       const full = join(root, rel);

@@ -4,7 +4,7 @@
  * flat: small files are read whole, large ones streamed through a deflate stream.
  */
 import { join } from "node:path";
-import { collectGarbage } from "../runtime/gc.ts";
+import { GcBudget } from "../runtime/gc.ts";
 import { crc32, deflateRawSync } from "node:zlib";
 import {
   centralHeader,
@@ -108,6 +108,7 @@ export async function zipDirectory(
   const enc = new TextEncoder();
   let count = 0;
   const readBuf = new Uint8Array(WHOLE);
+  const entryGc = new GcBudget(GC_EVERY);
   try {
     for (const { rel, full, info } of walk(dir)) {
       const mtime = info.mtime ?? new Date();
@@ -128,7 +129,8 @@ export async function zipDirectory(
       } else continue; // FIFOs, sockets and devices are not data
       const name = enc.encode(entryName);
       const offset = out.offset;
-      if (++count % GC_EVERY === 0) collectGarbage();
+      count++;
+      entryGc.add(1);
       if (data !== null) {
         // Known content: sizes and CRC go in the local header, no descriptor needed.
         const deflate = !info.isDirectory && !info.isSymlink && data.length > 0;
@@ -188,15 +190,12 @@ export async function zipDirectory(
           ctl.enqueue(chunk);
         },
       });
-      let sinceGc = 0;
+      // Stream chunks live off the V8 heap: collect as we go or a big file piles up.
+      const gc = new GcBudget(GC_BYTES);
       for await (const chunk of src.readable.pipeThrough(tap).pipeThrough(deflateRaw())) {
         compressedSize += chunk.length;
         out.write(chunk);
-        // Stream chunks live off the V8 heap: collect as we go or a big file piles up.
-        if ((sinceGc += chunk.length) > GC_BYTES) {
-          sinceGc = 0;
-          collectGarbage();
-        }
+        gc.add(chunk.length);
       }
       const z = zip64 || size >= ZIP64_AT || compressedSize >= ZIP64_AT;
       out.write(dataDescriptor(crc, compressedSize, size, z));

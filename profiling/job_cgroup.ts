@@ -2,7 +2,7 @@
  * The job's own cgroup `<base>/<ident>`: created before the job, joined by its first process
  * before it runs Ansible, read by the poller, removed afterwards.
  */
-import { join } from "node:path";
+import { join } from "../src/runtime/path.ts";
 import { cgroupMounts, chooseHierarchy, type Hierarchy } from "./hierarchy.ts";
 import { cpuUsageNs, memoryBytes, pidsCurrent } from "./metrics.ts";
 

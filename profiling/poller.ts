@@ -2,7 +2,7 @@
  * Samples the job cgroup's cpu, memory and pids, each on its own interval, and writes each
  * sample to `<n>-<task_uuid>-<metric>.json` of the task running at that moment.
  */
-import { join } from "node:path";
+import { join } from "../src/runtime/path.ts";
 import type { JobCgroup } from "./job_cgroup.ts";
 import { cpuPercent, rsRecord, toMiB } from "./metrics.ts";
 

@@ -1,9 +1,20 @@
-/** End-to-end: resource profiling on this machine's real cgroup v1 hierarchy. */
+/**
+ * End-to-end: resource profiling on this machine's real cgroups, whichever version it has
+ * (v1 here; the same file runs on a pure cgroup v2 host, see README).
+ */
 import { join } from "node:path";
+import { detectHierarchy } from "../profiling/job_cgroup.ts";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import { cleanup, LOCAL_INVENTORY, makePdd, readEvents, ROOT, runner } from "./helpers.ts";
 
-const CONTROLLERS = ["cpuacct", "memory", "pids"];
+const HIERARCHY = detectHierarchy();
+
+/** The dirs a base cgroup named `name` occupies: one per v1 controller, one on v2. */
+function baseDirs(name: string): string[] {
+  const h = HIERARCHY;
+  const roots = h.version === 2 ? [h.root] : [h.cpu, h.memory, h.pids];
+  return [...new Set(roots)].map((r) => join(r, name));
+}
 
 const PLAY = `- hosts: all
   gather_facts: false
@@ -20,11 +31,18 @@ const PLAY = `- hosts: all
 
 async function withBase(fn: (base: string) => Promise<void>): Promise<void> {
   const base = `runner-test-${crypto.randomUUID().slice(0, 8)}`;
-  for (const c of CONTROLLERS) await Deno.mkdir(`/sys/fs/cgroup/${c}/${base}`);
+  if (HIERARCHY.version === 2) {
+    // What an administrator does once: let the root's children use the three controllers.
+    await Deno.writeTextFile(
+      join(HIERARCHY.root, "cgroup.subtree_control"),
+      "+cpu +memory +pids",
+    );
+  }
+  for (const d of baseDirs(base)) await Deno.mkdir(d);
   try {
     await fn(base);
   } finally {
-    for (const c of CONTROLLERS) await Deno.remove(`/sys/fs/cgroup/${c}/${base}`).catch(() => {});
+    for (const d of baseDirs(base)) await Deno.remove(d).catch(() => {});
   }
 }
 
@@ -50,7 +68,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-Deno.test("profiling: cpu, memory and pids per task on cgroup v1; files exact; cgroup removed", async () => {
+Deno.test(`profiling: cpu, memory and pids per task on cgroup v${HIERARCHY.version}; files exact; cgroup removed`, async () => {
   await withBase(async (base) => {
     const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY, "project/test.yml": PLAY });
     try {
@@ -105,10 +123,10 @@ Deno.test("profiling: cpu, memory and pids per task on cgroup v1; files exact; c
       assert(Math.abs(cpu - actual) <= 10, `poller ${cpu}% vs burner ${actual}%`);
       assert(Math.max(...read(1, "memory").map((x) => x.value)) >= 190, "200 MiB seen");
       assert(Math.max(...read(2, "pids").map((x) => x.value)) >= 10, "10 sleepers seen");
-      for (const c of CONTROLLERS) {
+      for (const d of baseDirs(base)) {
         assert(
-          !(await Deno.stat(`/sys/fs/cgroup/${c}/${base}/p1`).then(() => true, () => false)),
-          `${c} cgroup removed`,
+          !(await Deno.stat(join(d, "p1")).then(() => true, () => false)),
+          `${d}/p1 removed`,
         );
       }
     } finally {
@@ -134,7 +152,7 @@ Deno.test("profiling: a missing base cgroup fails the job before anything runs, 
     assertEquals(r.code, 1);
     assertIncludes(
       r.stderr,
-      "base cgroup /sys/fs/cgroup/cpuacct/runner-no-such-base does not exist: create it (mkdir",
+      `base cgroup ${baseDirs("runner-no-such-base")[0]} does not exist: create it (mkdir`,
     );
     assertEquals(await Deno.readTextFile(join(pdd, "artifacts", "nobase", "status")), "error");
     const events = await readEvents(join(pdd, "artifacts", "nobase"));

@@ -3,7 +3,7 @@
  * back from `job_events/` (only a counter → file index is kept in memory), so a long job does
  * not grow the embedding process.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import { prepareJob } from "../config/job_spec.ts";
 import { settingsFromCamelCase } from "../config/settings.ts";
 import type { RunOptions } from "../config/options.ts";

@@ -1,5 +1,5 @@
 /** Background jobs: `start`, `is-alive` and `stop`, around a `pid` file in the private data dir. */
-import { join, resolve } from "node:path";
+import { join, resolve } from "../runtime/path.ts";
 import { ConfigError } from "../config/errors.ts";
 import { prepareJob } from "../config/job_spec.ts";
 import { isAlive, listProcesses, selectJobProcesses } from "../exec/process_tree.ts";

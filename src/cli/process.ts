@@ -1,5 +1,5 @@
 /** `runner process`: record a worker's stream on the controller. */
-import { join, resolve } from "node:path";
+import { join, resolve } from "../runtime/path.ts";
 import { ConsoleSink } from "../sinks/console.ts";
 import type { JobSink } from "../sinks/sink.ts";
 import { runProcessor } from "../streaming/process.ts";

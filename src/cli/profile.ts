@@ -1,5 +1,5 @@
 /** `runner profile PATH`: the per-task table and an SVG chart of a job's profiling data. */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import { groupSeries, renderSvg, renderTable, summarize } from "../../profiling/report.ts";
 
 /** Runs the command; resolves to the exit code. */

@@ -3,7 +3,7 @@
  * ssh_key and settings. Each may be a regular file or a named pipe. Everything is read and
  * validated before the job touches the artifact dir, so bad input leaves nothing half written.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import { ConfigError } from "./errors.ts";
 import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
 import { describe, type Settings, validateSettings } from "./settings.ts";

@@ -2,7 +2,7 @@
  * Turns run options and the private data dir into one validated, immutable JobSpec:
  * argv, environment, cwd and artifact locations. Reads inputs; writes nothing.
  */
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "../runtime/path.ts";
 import { ConfigError } from "./errors.ts";
 import { type EnvInputs, loadEnvInputs } from "./env_files.ts";
 import type { RunOptions } from "./options.ts";

@@ -2,7 +2,7 @@
  * An ssh-agent for one job. The key goes to `ssh-add -` on a pipe, so it is never written to
  * disk; the agent's socket lives in a private 0700 directory removed afterwards.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 
 /** A running agent: pass `socket` as SSH_AUTH_SOCK, call `stop()` when the job ends. */
 export interface SshAgent {

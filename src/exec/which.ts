@@ -1,5 +1,5 @@
 /** Finding an executable the way the job's own PATH would. */
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "../runtime/path.ts";
 
 function isExecutableFile(path: string): boolean {
   try {

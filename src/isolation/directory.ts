@@ -2,7 +2,7 @@
  * Directory isolation: the project is copied into a fresh directory under a base path and the
  * job runs there, so jobs sharing a private data dir never see each other's working files.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 
 /** Copies `src` into `dst` (which exists): files with their modes and mtimes, symlinks as links. */
 export function copyTree(src: string, dst: string): void {

@@ -2,7 +2,7 @@
  * The one job pipeline: a prepared JobSpec runs under a pty; its output is parsed into events,
  * redacted, and handed to the sinks; the artifact dir records everything.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import pluginSource from "../events/plugin/awx_display.py" with { type: "text" };
 import { EventParser } from "../events/parser.ts";
 import { Redactor } from "../events/redact.ts";

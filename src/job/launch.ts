@@ -9,7 +9,7 @@ import { isolateProject } from "../isolation/directory.ts";
 import { bwrapArgs, readRootLayout } from "../isolation/bwrap.ts";
 import { containerCommand, registryAuthFile } from "../isolation/container.ts";
 import { writePrivateFile } from "../sinks/artifacts.ts";
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import { type JobCgroup, JOIN_PRELUDE } from "../../profiling/job_cgroup.ts";
 
 /** A prepared launch; call cleanup() when the job is over. */

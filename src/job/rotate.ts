@@ -1,5 +1,5 @@
 /** `--rotate-artifacts N`: keep only the N most recent artifact dirs. */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 
 /** Pure choice: given dirs with mtimes, the ones to delete to keep `keep` newest. */
 export function dirsToRotate(dirs: { name: string; mtime: number }[], keep: number): string[] {

@@ -3,7 +3,7 @@
  * container images. Never a dir whose `pid` file names a live process (ansible-runner 2.3 has
  * this check inverted), never a pattern that could reach a system directory.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import { isAlive } from "../exec/process_tree.ts";
 
 /** Directories no pattern may ever be able to match. */

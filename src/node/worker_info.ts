@@ -3,7 +3,7 @@
  * reports the host's CPUs and memory, this reports what the worker's cgroup (v1 or v2) and
  * CPU affinity actually allow, so a capacity planner does not over-commit a container.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import { VERSION } from "../cli/version.ts";
 
 /** Raw readings, gathered by {@link readResourceInputs}; kept separate so the logic is pure. */

@@ -3,7 +3,7 @@
  * into place, 0600), `stdout`, and at the end `status` and `rc`. Shared by `run` and
  * `process`, so their artifacts cannot drift apart.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import type { JobEvent } from "../events/event.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
 import { spilledSlices, spilledText } from "../events/spill.ts";

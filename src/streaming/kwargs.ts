@@ -3,7 +3,7 @@
  * and `worker` reads them. Only keys Python's `ansible_runner.run()` accepts are sent, so a
  * Python worker can take our stream.
  */
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join } from "../runtime/path.ts";
 import { ConfigError } from "../config/errors.ts";
 import type { RunOptions } from "../config/options.ts";
 

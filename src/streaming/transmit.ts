@@ -6,7 +6,7 @@ import { type SyncWriter, writeLine } from "./wire.ts";
 import { sendDirectory } from "./zip_frame.ts";
 import type { ExtraEntry } from "./zip_out.ts";
 import { rolePlaybook } from "../config/job_spec.ts";
-import { join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "../runtime/path.ts";
 
 /** Writes kwargs, the zipped private data dir, and eof. */
 export async function transmit(options: RunOptions, out: SyncWriter): Promise<void> {

@@ -1,5 +1,5 @@
 /** A directory on the wire: `{"zipfile": N}` then the base64 of the N-byte zip, no newline. */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import { Base64Decoder, Base64Encoder, base64Length } from "./base64.ts";
 import type { ByteReader } from "./byte_reader.ts";
 import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";

@@ -4,7 +4,7 @@
  * and entries that would be written through any symlink are refused before anything of them
  * is written.
  */
-import { dirname, isAbsolute, join, normalize, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, normalize, relative, resolve } from "../runtime/path.ts";
 import { crc32, inflateRawSync } from "node:zlib";
 import { GcBudget } from "../runtime/gc.ts";
 import {

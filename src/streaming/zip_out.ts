@@ -3,7 +3,7 @@
  * and mtimes kept, symlinks stored as links, FIFOs, sockets and devices skipped. Memory stays
  * flat: small files are read whole, large ones streamed through a deflate stream.
  */
-import { join } from "node:path";
+import { join } from "../runtime/path.ts";
 import { GcBudget } from "../runtime/gc.ts";
 import { crc32, deflateRawSync } from "node:zlib";
 import {

@@ -54,7 +54,7 @@ mkfs.ext4 -q -d "$work/root" "$work/disk.img" 4G
 
 timeout 3000 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 4G -nographic -no-reboot \
   -kernel "$kernel" -initrd "$initrd" \
-  -append "console=ttyS0 root=/dev/vda rw init=/vm-init.sh cgroup_no_v1=all quiet" \
+  -append "console=ttyS0 root=/dev/vda rw init=/vm-init.sh cgroup_no_v1=all panic=1 quiet" \
   -drive "file=$work/disk.img,format=raw,if=virtio" | tee "$work/console.log"
 rc=$(sed -n 's/.*VM-RESULT \([0-9]*\).*/\1/p' "$work/console.log" | tail -1)
 [ -n "$rc" ] || { echo "cgroup-v2-vm: the guest did not report a result" >&2; exit 1; }

@@ -1,6 +1,7 @@
 /** Wires the parsed command line to the command modules. */
+import { parseArgs, UsageError, valueFlags } from "./args.ts";
 import { commandFirst } from "./argv.ts";
-import { buildParser, COMMANDS, valueFlags } from "./parser.ts";
+import { COMMANDS, PROGRAM } from "./parser.ts";
 import { isAliveCommand, startCommand, stopCommand } from "./daemon.ts";
 import { processCommand } from "./process.ts";
 import { profileCommand } from "./profile.ts";
@@ -8,10 +9,26 @@ import { runCommand } from "./run.ts";
 import { transmitCommand } from "./transmit.ts";
 import { workerCommand } from "./worker.ts";
 
-/** Parses `args` and runs the command; resolves to the exit code. */
+async function writeAll(w: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
+  const b = new TextEncoder().encode(text);
+  for (let o = 0; o < b.length;) o += await w.write(b.subarray(o));
+}
+
+/** Parses `args` and runs the command; resolves to the exit code (2 for a bad command line). */
 export async function cli(args: string[]): Promise<number> {
-  const parser = buildParser();
-  const ns = parser.parse_args(commandFirst(args, COMMANDS, valueFlags()));
+  let parsed;
+  try {
+    parsed = parseArgs(PROGRAM, commandFirst(args, COMMANDS, valueFlags(PROGRAM)));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    await writeAll(Deno.stderr, e.render());
+    return 2;
+  }
+  if (parsed.kind !== "run") {
+    await writeAll(Deno.stdout, parsed.text);
+    return 0;
+  }
+  const ns = parsed.args;
   switch (ns.command) {
     case "run":
       return await runCommand(ns);
@@ -27,9 +44,7 @@ export async function cli(args: string[]): Promise<number> {
       return await transmitCommand(ns);
     case "worker":
       return await workerCommand(ns);
-    case "process":
+    default:
       return await processCommand(ns);
   }
-  parser.error(`unknown command ${ns.command}`);
-  return 2;
 }

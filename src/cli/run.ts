@@ -8,7 +8,7 @@ import type { JobSink } from "../sinks/sink.ts";
 import { PIDFILE_ENV } from "./daemon.ts";
 import { makeLogger } from "./log.ts";
 
-/** Parsed flags of a job command (argparse's namespace). */
+/** Parsed flags of a job command (the namespace parseArgs makes). */
 export type JobArgs = Record<string, unknown>;
 
 function str(v: unknown): string | undefined {

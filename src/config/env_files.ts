@@ -46,10 +46,13 @@ export async function readEnvFile(pdd: string, name: string): Promise<
   }
 }
 
-function parseMapping(text: string, file: string): Record<string, unknown> | null {
+async function parseMapping(
+  text: string,
+  file: string,
+): Promise<Record<string, unknown> | null> {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = await parseYaml(text);
   } catch (e) {
     const msg = (e as Error).message.split("\n")[0];
     throw new ConfigError(`not valid YAML or JSON: ${msg}`, file);
@@ -82,15 +85,17 @@ export async function loadEnvInputs(pdd: string): Promise<EnvInputs> {
   );
 
   const envvars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parseMapping(envvarsF?.text ?? "", "env/envvars") ?? {})) {
+  for (
+    const [k, v] of Object.entries(await parseMapping(envvarsF?.text ?? "", "env/envvars") ?? {})
+  ) {
     envvars[k] = pyStr(v, "env/envvars", k);
   }
 
-  if (extravarsF) parseMapping(extravarsF.text, "env/extravars");
+  if (extravarsF) await parseMapping(extravarsF.text, "env/extravars");
 
   const prompts: PromptRule[] = [];
   const secrets: string[] = [];
-  const passwords = parseMapping(passwordsF?.text ?? "", "env/passwords") ?? {};
+  const passwords = await parseMapping(passwordsF?.text ?? "", "env/passwords") ?? {};
   for (const [pattern, value] of Object.entries(passwords)) {
     let re: RegExp;
     try {
@@ -126,7 +131,7 @@ export async function loadEnvInputs(pdd: string): Promise<EnvInputs> {
   }
 
   const { settings, warnings } = validateSettings(
-    settingsF ? parseMapping(settingsF.text, "env/settings") : null,
+    settingsF ? await parseMapping(settingsF.text, "env/settings") : null,
   );
 
   return { envvars, extravars: extravarsF, prompts, secrets, cmdline, sshKey, settings, warnings };

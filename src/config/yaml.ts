@@ -1,9 +1,10 @@
 /**
  * YAML parsing with PyYAML's `safe_load` semantics, which ansible-runner users' files are
  * written for: YAML 1.1 booleans but not `y`/`n`, floats only with a dot and a signed
- * exponent, duplicate keys keep the last value.
+ * exponent, duplicate keys keep the last value. The parser is loaded on first use: an npm
+ * import starts Deno's Node compatibility layer (~10 MiB, ~10 ms), which jobs without YAML
+ * input (most worker and process runs) need not pay for.
  */
-import YAML from "yaml";
 
 type Tag = { tag: string; test?: RegExp; format?: string; [k: string]: unknown };
 
@@ -23,8 +24,10 @@ function pyTags(tags: Tag[]): Tag[] {
   });
 }
 
-/** Parses YAML (or JSON) text as PyYAML would. Throws a YAML.YAMLError on bad syntax. */
-export function parseYaml(text: string): unknown {
+/** Parses YAML (or JSON) text as PyYAML would. Rejects with a YAMLError on bad syntax. */
+export async function parseYaml(text: string): Promise<unknown> {
+  if (text.trim() === "") return null; // what safe_load gives, without loading the parser
+  const { default: YAML } = await import("yaml");
   return YAML.parse(text, {
     version: "1.1",
     uniqueKeys: false,

@@ -1,18 +1,22 @@
-import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { assertEquals, assertRejects } from "../testing/assert.ts";
 import { parseYaml } from "./yaml.ts";
 
-Deno.test("yaml: PyYAML safe_load semantics", () => {
+Deno.test("yaml: PyYAML safe_load semantics", async () => {
   assertEquals(
-    parseYaml("a: yes\nb: y\nc: n\nd: 1e3\ne: 1.5e+3\nf: 017\ng: 1:30\nh: off\ni: 1.5e3\nj: ~"),
+    await parseYaml(
+      "a: yes\nb: y\nc: n\nd: 1e3\ne: 1.5e+3\nf: 017\ng: 1:30\nh: off\ni: 1.5e3\nj: ~",
+    ),
     { a: true, b: "y", c: "n", d: "1e3", e: 1500, f: 15, g: 90, h: false, i: "1.5e3", j: null },
   );
 });
 
-Deno.test("yaml: duplicate keys keep the last value; JSON is YAML", () => {
-  assertEquals(parseYaml("a: 1\na: 2"), { a: 2 });
-  assertEquals(parseYaml('{"x": [1, true]}'), { x: [1, true] });
+Deno.test("yaml: duplicate keys keep the last value; JSON is YAML; blank is null", async () => {
+  assertEquals(await parseYaml("a: 1\na: 2"), { a: 2 });
+  assertEquals(await parseYaml('{"x": [1, true]}'), { x: [1, true] });
+  assertEquals(await parseYaml(" \n\t\n"), null);
+  assertEquals(await parseYaml("# only a comment\n"), null);
 });
 
-Deno.test("yaml: bad syntax throws", () => {
-  assertThrows(() => parseYaml("a: [1, 2"));
+Deno.test("yaml: bad syntax rejects", async () => {
+  await assertRejects(() => parseYaml("a: [1, 2"));
 });

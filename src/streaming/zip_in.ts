@@ -5,7 +5,8 @@
  * is written.
  */
 import { dirname, isAbsolute, join, normalize, relative, resolve } from "../runtime/path.ts";
-import { crc32, inflateRawSync } from "node:zlib";
+import { crc32 } from "./crc32.ts";
+import { inflateRawStream } from "./deflate.ts";
 import { GcBudget } from "../runtime/gc.ts";
 import {
   type CentralEntry,
@@ -107,15 +108,36 @@ function dataStart(file: Deno.FsFile, e: CentralEntry, size: number): number {
   return start;
 }
 
-const WHOLE = 1 << 20;
 const GC_BYTES = 4 << 20;
 /** Target size of one inflated chunk. */
 const INFLATED_CHUNK = 1 << 20;
 
+/** The entry's stored bytes, read from `file` in pieces as they are pulled. */
+function entryRegion(
+  file: Deno.FsFile,
+  start: number,
+  e: CentralEntry,
+): ReadableStream<Uint8Array> {
+  let left = e.compressedSize;
+  let pos = start;
+  // Input pieces sized by the entry's compression ratio bound each inflated chunk to about
+  // 1 MiB (deflate can expand ~1000×), without slowing incompressible data.
+  const ratio = e.size / Math.max(1, e.compressedSize);
+  const piece = Math.max(512, Math.min(1 << 16, Math.floor(INFLATED_CHUNK / Math.max(1, ratio))));
+  return new ReadableStream<Uint8Array>({
+    pull(ctl) {
+      if (left <= 0) return ctl.close();
+      const buf = readAt(file, pos, Math.min(left, piece));
+      left -= buf.length;
+      pos += buf.length;
+      ctl.enqueue(buf);
+    },
+  }, { highWaterMark: 0 });
+}
+
 /** Streams an entry's content to `sink`, checking size and CRC. */
 async function entryData(
   file: Deno.FsFile,
-  path: string,
   e: CentralEntry,
   start: number,
   sink: (chunk: Uint8Array) => void,
@@ -126,71 +148,29 @@ async function entryData(
   }
   let crc = 0;
   let size = 0;
-  const take = (chunk: Uint8Array) => {
-    size += chunk.length;
-    if (size > e.size) {
-      throw new ZipFormatError(`'${e.name}': more data than its declared ${e.size} bytes`);
-    }
-    crc = crc32(chunk, crc);
-    sink(chunk);
-  };
-  if (e.compressedSize <= WHOLE && e.size <= WHOLE) {
-    const raw = readAt(file, start, e.compressedSize);
-    if (e.method === METHOD_STORE) take(raw);
-    else if (raw.length) {
-      let out: Uint8Array;
-      try {
-        out = inflateRawSync(raw, { maxOutputLength: Math.max(e.size, 1) });
-      } catch (err) {
-        throw new ZipFormatError(`'${e.name}': cannot inflate: ${(err as Error).message}`);
+  const region = entryRegion(file, start, e);
+  const stream = e.method === METHOD_STORE || e.compressedSize === 0
+    ? region
+    : region.pipeThrough(inflateRawStream());
+  const reader = stream.getReader();
+  // Chunks live off the V8 heap; collect so a large entry does not pile up unfreed.
+  const gc = new GcBudget(GC_BYTES);
+  try {
+    for (;;) {
+      const { value: chunk, done } = await reader.read();
+      if (done) break;
+      size += chunk.length;
+      if (size > e.size) {
+        throw new ZipFormatError(`'${e.name}': more data than its declared ${e.size} bytes`);
       }
-      take(out);
+      crc = crc32(chunk, crc);
+      sink(chunk);
+      gc.add(chunk.length);
     }
-  } else {
-    // Large entries stream through a second handle, so memory stays flat.
-    const src = await Deno.open(path);
-    try {
-      src.seekSync(start, Deno.SeekMode.Start);
-      let left = e.compressedSize;
-      const ratio = e.size / Math.max(1, e.compressedSize);
-      const piece = Math.max(
-        512,
-        Math.min(1 << 16, Math.floor(INFLATED_CHUNK / Math.max(1, ratio))),
-      );
-      const region = new ReadableStream<Uint8Array>({
-        async pull(ctl) {
-          if (left <= 0) return ctl.close();
-          // Input pieces sized by the entry's compression ratio bound each inflated chunk to
-          // about 1 MiB (deflate can expand ~1000×), without slowing incompressible data.
-          const buf = new Uint8Array(Math.min(left, piece));
-          const n = await src.read(buf);
-          if (n === null || n === 0) {
-            return ctl.error(new ZipFormatError("unexpected end of zip data"));
-          }
-          left -= n;
-          ctl.enqueue(buf.subarray(0, n));
-        },
-      });
-      const stream = e.method === METHOD_STORE ? region : region.pipeThrough(
-        new DecompressionStream("deflate-raw") as unknown as TransformStream<
-          Uint8Array,
-          Uint8Array
-        >,
-      );
-      try {
-        // Chunks live off the V8 heap; collect so a large entry does not pile up unfreed.
-        const gc = new GcBudget(GC_BYTES);
-        for await (const chunk of stream) {
-          take(chunk);
-          gc.add(chunk.length);
-        }
-      } catch (err) {
-        if (err instanceof ZipFormatError) throw err;
-        throw new ZipFormatError(`'${e.name}': cannot inflate: ${(err as Error).message}`);
-      }
-    } finally {
-      src.close();
-    }
+  } catch (err) {
+    await reader.cancel().catch(() => {});
+    if (err instanceof ZipFormatError) throw err;
+    throw new ZipFormatError(`'${e.name}': cannot inflate: ${(err as Error).message}`);
   }
   if (size !== e.size) throw new ZipFormatError(`'${e.name}': ${size} bytes, ${e.size} declared`);
   if ((crc >>> 0) !== (e.crc >>> 0)) throw new ZipFormatError(`'${e.name}': CRC mismatch`);
@@ -202,7 +182,7 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
   Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
   const file = Deno.openSync(zipPath);
   const dirTimes: [string, Date][] = [];
-  const entryGc = new GcBudget(1000);
+  const entryGc = new GcBudget(200);
   let count = 0;
   try {
     const size = file.statSync().size;
@@ -232,7 +212,7 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
       if (type === 0o120000) {
         if (e.size > 4096) throw new UnsafeEntry(name, "symlink target too long");
         const parts: Uint8Array[] = [];
-        await entryData(file, zipPath, e, start, (c) => parts.push(c.slice()));
+        await entryData(file, e, start, (c) => parts.push(c.slice()));
         const linkTarget = new TextDecoder().decode(new Uint8Array(parts.flatMap((p) => [...p])));
         if (!linkStaysInside(rel, linkTarget)) {
           throw new UnsafeEntry(name, `symlink to '${linkTarget}' leads outside`);
@@ -245,7 +225,7 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
       if (existing && !existing.isFile) Deno.removeSync(full);
       const out = Deno.openSync(full, { write: true, create: true, truncate: true, mode: 0o600 });
       try {
-        await entryData(file, zipPath, e, start, (chunk) => {
+        await entryData(file, e, start, (chunk) => {
           for (let o = 0; o < chunk.length;) o += out.writeSync(chunk.subarray(o));
         });
       } finally {

@@ -5,7 +5,8 @@
  */
 import { join } from "../runtime/path.ts";
 import { GcBudget } from "../runtime/gc.ts";
-import { crc32, deflateRawSync } from "node:zlib";
+import { crc32 } from "./crc32.ts";
+import { deflateRaw, deflateRawStream } from "./deflate.ts";
 import {
   centralHeader,
   dataDescriptor,
@@ -19,16 +20,14 @@ import {
 
 /** Files up to this size are read and deflated in one piece. */
 const WHOLE = 1 << 20;
-/** Entries, and streamed bytes, between two garbage collections (see collectGarbage). */
-const GC_EVERY = 1000;
+/**
+ * Entries, and streamed bytes, between two garbage collections (see collectGarbage): each
+ * entry's compression stream leaves native-backed garbage that young collections miss.
+ */
+const GC_EVERY = 200;
 const GC_BYTES = 4 << 20;
 /** Entries that might pass 4 GiB get ZIP64 fields from the start. */
 const ZIP64_AT = 0xffff0000;
-
-/** A raw-deflate stream typed for byte chunks. */
-function deflateRaw(): TransformStream<Uint8Array, Uint8Array> {
-  return new CompressionStream("deflate-raw") as unknown as TransformStream<Uint8Array, Uint8Array>;
-}
 
 /** Buffers small writes into large ones; tracks the offset. */
 class Output {
@@ -134,9 +133,10 @@ export async function zipDirectory(
       if (data !== null) {
         // Known content: sizes and CRC go in the local header, no descriptor needed.
         const deflate = !info.isDirectory && !info.isSymlink && data.length > 0;
-        const body = deflate ? deflateRawSync(data) : data;
+        const body = deflate ? await deflateRaw(data) : [data];
+        const compressedSize = body.reduce((n, b) => n + b.length, 0);
         const method = deflate ? METHOD_DEFLATE : METHOD_STORE;
-        const crc = data.length ? crc32(data) : 0;
+        const crc = crc32(data);
         out.write(
           localHeader({
             name,
@@ -144,19 +144,19 @@ export async function zipDirectory(
             descriptor: false,
             zip64: false,
             crc,
-            compressedSize: body.length,
+            compressedSize,
             size: data.length,
             mtime,
           }),
         );
-        out.write(body);
+        for (const b of body) out.write(b);
         central.push(
           centralHeader({
             name,
             method,
             flags: FLAG_UTF8,
             crc,
-            compressedSize: body.length,
+            compressedSize,
             size: data.length,
             offset,
             mode,
@@ -192,7 +192,7 @@ export async function zipDirectory(
       });
       // Stream chunks live off the V8 heap: collect as we go or a big file piles up.
       const gc = new GcBudget(GC_BYTES);
-      for await (const chunk of src.readable.pipeThrough(tap).pipeThrough(deflateRaw())) {
+      for await (const chunk of src.readable.pipeThrough(tap).pipeThrough(deflateRawStream())) {
         compressedSize += chunk.length;
         out.write(chunk);
         gc.add(chunk.length);
@@ -216,7 +216,8 @@ export async function zipDirectory(
     for (const e of extra) {
       const name = enc.encode(e.name);
       const offset = out.offset;
-      const body = deflateRawSync(e.data);
+      const body = await deflateRaw(e.data);
+      const compressedSize = body.reduce((n, b) => n + b.length, 0);
       const crc = crc32(e.data);
       const mtime = new Date();
       count++;
@@ -227,19 +228,19 @@ export async function zipDirectory(
           descriptor: false,
           zip64: false,
           crc,
-          compressedSize: body.length,
+          compressedSize,
           size: e.data.length,
           mtime,
         }),
       );
-      out.write(body);
+      for (const b of body) out.write(b);
       central.push(
         centralHeader({
           name,
           method: METHOD_DEFLATE,
           flags: FLAG_UTF8,
           crc,
-          compressedSize: body.length,
+          compressedSize,
           size: e.data.length,
           offset,
           mode: 0o100644,

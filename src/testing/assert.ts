@@ -24,6 +24,17 @@ export function assertThrows(fn: () => unknown, match?: RegExp): Error {
   throw new Error("expected an exception");
 }
 
+/** Fails unless `fn`'s promise rejects; returns the error. */
+export async function assertRejects(fn: () => Promise<unknown>, match?: RegExp): Promise<Error> {
+  try {
+    await fn();
+  } catch (e) {
+    if (match) assertModule.match(String((e as Error).message), match);
+    return e as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
 /** Fails unless `text` contains `part`. */
 export function assertIncludes(text: string, part: string, msg?: string): void {
   assertModule.ok(

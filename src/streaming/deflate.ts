@@ -1,6 +1,6 @@
 /**
  * Raw deflate (RFC 1951, what ZIP entries hold) through the runtime's Compression Streams, so
- * the zip code needs no `node:` import. A stream's native state is released when it finishes;
+ * the zip code needs no `node:` import (inflate is inflate.ts). A stream's native state is released when it finishes;
  * the JS objects around it are young garbage, which callers collect on a budget (GcBudget).
  * @module
  */
@@ -8,14 +8,6 @@
 /** A raw-deflate stream typed for byte chunks. */
 export function deflateRawStream(): TransformStream<Uint8Array, Uint8Array> {
   return new CompressionStream("deflate-raw") as unknown as TransformStream<Uint8Array, Uint8Array>;
-}
-
-/** A raw-inflate stream typed for byte chunks; it errors on data that is not raw deflate. */
-export function inflateRawStream(): TransformStream<Uint8Array, Uint8Array> {
-  return new DecompressionStream("deflate-raw") as unknown as TransformStream<
-    Uint8Array,
-    Uint8Array
-  >;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { assertEquals, assertRejects } from "../testing/assert.ts";
-import { deflateRaw, inflateRawStream } from "./deflate.ts";
+import { inflateRawSync } from "node:zlib";
+import { assertEquals } from "../testing/assert.ts";
+import { deflateRaw } from "./deflate.ts";
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -9,14 +9,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function inflate(data: Uint8Array): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const src = new Blob([data as BlobPart]).stream().pipeThrough(inflateRawStream());
-  for await (const c of src) parts.push(c);
-  return concat(parts);
-}
-
-Deno.test("deflate: zlib inflates what deflateRaw makes, and inflateRawStream reads zlib's", async () => {
+Deno.test("deflate: zlib inflates what deflateRaw makes", async () => {
   const random = new Uint8Array(200_000);
   for (let o = 0; o < random.length; o += 65536) {
     crypto.getRandomValues(random.subarray(o, o + 65536));
@@ -25,7 +18,5 @@ Deno.test("deflate: zlib inflates what deflateRaw makes, and inflateRawStream re
   for (const data of [new Uint8Array(0), new Uint8Array([7]), random, text]) {
     const ours = concat(await deflateRaw(data));
     assertEquals(new Uint8Array(inflateRawSync(ours)), data);
-    assertEquals(await inflate(new Uint8Array(deflateRawSync(data))), data);
   }
-  await assertRejects(() => inflate(new Uint8Array([0xff, 0xff, 0xff, 0xff])));
 });

@@ -5,7 +5,7 @@ import type { ByteReader } from "./byte_reader.ts";
 import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";
 import { type ExtraEntry, zipDirectory } from "./zip_out.ts";
 import { extractZip } from "./zip_in.ts";
-import { GcBudget } from "../runtime/gc.ts";
+import { collectGarbage, GcBudget } from "../runtime/gc.ts";
 
 const CHUNK = 1 << 16;
 /** Bytes of payload between two garbage collections (see collectGarbage). */
@@ -28,6 +28,8 @@ export function sendDirectory(
 ): Promise<void> {
   return withTempFile(async (zipPath) => {
     const size = await zipDirectory(dir, zipPath, extra);
+    // Each phase starts from a collected heap, so their garbage never adds up.
+    collectGarbage();
     writeLine(out, { zipfile: size });
     const file = await Deno.open(zipPath);
     const encoder = new Base64Encoder();
@@ -77,6 +79,9 @@ export function receiveDirectory(
     if (written !== size) {
       throw new WireError(`zip payload decodes to ${written} bytes, ${size} announced`);
     }
-    return await extractZip(zipPath, target);
+    collectGarbage();
+    const count = await extractZip(zipPath, target);
+    collectGarbage();
+    return count;
   });
 }

@@ -4,10 +4,10 @@
  * and entries that would be written through any symlink are refused before anything of them
  * is written.
  */
-import { dirname, isAbsolute, join, normalize, relative, resolve } from "../runtime/path.ts";
+import { dirname, isAbsolute, join, normalize, resolve } from "../runtime/path.ts";
 import { crc32 } from "./crc32.ts";
-import { inflateRawStream } from "./deflate.ts";
 import { GcBudget } from "../runtime/gc.ts";
+import { InflateBuffers, InflateError, inflateRaw, OVERFLOW } from "./inflate.ts";
 import {
   type CentralEntry,
   findEnd,
@@ -53,23 +53,33 @@ function lstatOrNull(path: string): Deno.FileInfo | null {
   }
 }
 
-/** Creates the parent dirs of `rel` under `root`, refusing to pass through any symlink. */
-function ensureParents(root: string, rel: string, name: string): void {
+/**
+ * Creates the parent dirs of `rel` under `root`, refusing to pass through any symlink.
+ * `known` holds dirs already checked in this extraction (cleared whenever an entry removes
+ * or links something), so each dir is looked at once, not once per file in it.
+ */
+function ensureParents(root: string, rel: string, name: string, known: Set<string>): void {
   const parts = rel.split("/").slice(0, -1);
-  let cur = root;
+  let cur = "";
   for (const p of parts) {
-    cur = join(cur, p);
-    const st = lstatOrNull(cur);
-    if (st === null) Deno.mkdirSync(cur, { mode: 0o700 });
-    else if (st.isSymlink) throw new UnsafeEntry(name, `'${relative(root, cur)}' is a symlink`);
-    else if (!st.isDirectory) {
-      throw new UnsafeEntry(name, `'${relative(root, cur)}' is not a directory`);
-    }
+    cur = cur ? `${cur}/${p}` : p;
+    if (known.has(cur)) continue;
+    const full = join(root, cur);
+    const st = lstatOrNull(full);
+    if (st === null) Deno.mkdirSync(full, { mode: 0o700 });
+    else if (st.isSymlink) throw new UnsafeEntry(name, `'${cur}' is a symlink`);
+    else if (!st.isDirectory) throw new UnsafeEntry(name, `'${cur}' is not a directory`);
+    known.add(cur);
   }
 }
 
 function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
-  const buf = new Uint8Array(length);
+  return readInto(file, offset, new Uint8Array(length));
+}
+
+/** Fills `buf` from `offset`; throws at end of file. */
+function readInto(file: Deno.FsFile, offset: number, buf: Uint8Array): Uint8Array {
+  const length = buf.length;
   file.seekSync(offset, Deno.SeekMode.Start);
   let n = 0;
   while (n < length) {
@@ -108,69 +118,51 @@ function dataStart(file: Deno.FsFile, e: CentralEntry, size: number): number {
   return start;
 }
 
-const GC_BYTES = 4 << 20;
-/** Target size of one inflated chunk. */
-const INFLATED_CHUNK = 1 << 20;
-
-/** The entry's stored bytes, read from `file` in pieces as they are pulled. */
-function entryRegion(
-  file: Deno.FsFile,
-  start: number,
-  e: CentralEntry,
-): ReadableStream<Uint8Array> {
-  let left = e.compressedSize;
-  let pos = start;
-  // Input pieces sized by the entry's compression ratio bound each inflated chunk to about
-  // 1 MiB (deflate can expand ~1000×), without slowing incompressible data.
-  const ratio = e.size / Math.max(1, e.compressedSize);
-  const piece = Math.max(512, Math.min(1 << 16, Math.floor(INFLATED_CHUNK / Math.max(1, ratio))));
-  return new ReadableStream<Uint8Array>({
-    pull(ctl) {
-      if (left <= 0) return ctl.close();
-      const buf = readAt(file, pos, Math.min(left, piece));
-      left -= buf.length;
-      pos += buf.length;
-      ctl.enqueue(buf);
-    },
-  }, { highWaterMark: 0 });
-}
-
-/** Streams an entry's content to `sink`, checking size and CRC. */
-async function entryData(
+/** Streams an entry's content to `sink` in chunks, checking its size and CRC. */
+function entryData(
   file: Deno.FsFile,
   e: CentralEntry,
   start: number,
+  buffers: InflateBuffers,
   sink: (chunk: Uint8Array) => void,
-): Promise<void> {
+): void {
   if (e.flags & 1) throw new ZipFormatError(`'${e.name}': encrypted entries are not supported`);
   if (e.method !== METHOD_STORE && e.method !== METHOD_DEFLATE) {
     throw new ZipFormatError(`'${e.name}': compression method ${e.method} is not supported`);
   }
+  file.seekSync(start, Deno.SeekMode.Start);
+  let left = e.compressedSize;
+  const read = (buf: Uint8Array): number => {
+    if (left <= 0) return 0;
+    const n = file.readSync(buf.subarray(0, Math.min(buf.length, left))) ?? 0;
+    if (n === 0) throw new ZipFormatError("unexpected end of zip data");
+    left -= n;
+    return n;
+  };
   let crc = 0;
   let size = 0;
-  const region = entryRegion(file, start, e);
-  const stream = e.method === METHOD_STORE || e.compressedSize === 0
-    ? region
-    : region.pipeThrough(inflateRawStream());
-  const reader = stream.getReader();
-  // Chunks live off the V8 heap; collect so a large entry does not pile up unfreed.
-  const gc = new GcBudget(GC_BYTES);
-  try {
-    for (;;) {
-      const { value: chunk, done } = await reader.read();
-      if (done) break;
-      size += chunk.length;
-      if (size > e.size) {
+  const take = (chunk: Uint8Array) => {
+    size += chunk.length;
+    if (size > e.size) {
+      throw new ZipFormatError(`'${e.name}': more data than its declared ${e.size} bytes`);
+    }
+    crc = crc32(chunk, crc);
+    sink(chunk);
+  };
+  if (e.method === METHOD_STORE) {
+    for (let n = read(buffers.input); n > 0; n = read(buffers.input)) {
+      take(buffers.input.subarray(0, n));
+    }
+  } else if (e.compressedSize > 0) {
+    try {
+      inflateRaw(read, take, e.size, buffers);
+    } catch (err) {
+      if (!(err instanceof InflateError)) throw err;
+      if (err.message === OVERFLOW) {
         throw new ZipFormatError(`'${e.name}': more data than its declared ${e.size} bytes`);
       }
-      crc = crc32(chunk, crc);
-      sink(chunk);
-      gc.add(chunk.length);
+      throw new ZipFormatError(`'${e.name}': cannot inflate: ${err.message}`);
     }
-  } catch (err) {
-    await reader.cancel().catch(() => {});
-    if (err instanceof ZipFormatError) throw err;
-    throw new ZipFormatError(`'${e.name}': cannot inflate: ${(err as Error).message}`);
   }
   if (size !== e.size) throw new ZipFormatError(`'${e.name}': ${size} bytes, ${e.size} declared`);
   if ((crc >>> 0) !== (e.crc >>> 0)) throw new ZipFormatError(`'${e.name}': CRC mismatch`);
@@ -182,7 +174,9 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
   Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
   const file = Deno.openSync(zipPath);
   const dirTimes: [string, Date][] = [];
-  const entryGc = new GcBudget(200);
+  const buffers = new InflateBuffers();
+  const entryGc = new GcBudget(1000);
+  const knownDirs = new Set<string>();
   let count = 0;
   try {
     const size = file.statSync().size;
@@ -190,14 +184,15 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
     // Every name is checked before anything is written.
     const rels = entries.map((e) => safeEntryPath(e.name));
     for (const [i, e] of entries.entries()) {
-      count++;
+      // The work is synchronous; let timers and signals (cancel) in now and then.
+      if (++count % 256 === 0) await new Promise((r) => setTimeout(r, 0));
       entryGc.add(1);
       const name = e.name;
       const rel = rels[i];
       const full = join(root, rel);
       const type = e.mode & 0o170000;
       const perm = e.mode & 0o7777;
-      ensureParents(root, rel, name);
+      ensureParents(root, rel, name, knownDirs);
       const existing = lstatOrNull(full);
       if (name.endsWith("/") || type === 0o040000) {
         if (existing?.isSymlink) throw new UnsafeEntry(name, "a symlink is in the way");
@@ -212,20 +207,24 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
       if (type === 0o120000) {
         if (e.size > 4096) throw new UnsafeEntry(name, "symlink target too long");
         const parts: Uint8Array[] = [];
-        await entryData(file, e, start, (c) => parts.push(c.slice()));
+        entryData(file, e, start, buffers, (c) => parts.push(c.slice()));
         const linkTarget = new TextDecoder().decode(new Uint8Array(parts.flatMap((p) => [...p])));
         if (!linkStaysInside(rel, linkTarget)) {
           throw new UnsafeEntry(name, `symlink to '${linkTarget}' leads outside`);
         }
         if (existing) Deno.removeSync(full); // replaces the link itself, never what it points to
         Deno.symlinkSync(linkTarget, full);
+        knownDirs.clear();
         continue;
       }
       // A regular file: an existing symlink or FIFO at its place is replaced, never followed.
-      if (existing && !existing.isFile) Deno.removeSync(full);
+      if (existing && !existing.isFile) {
+        Deno.removeSync(full);
+        knownDirs.clear();
+      }
       const out = Deno.openSync(full, { write: true, create: true, truncate: true, mode: 0o600 });
       try {
-        await entryData(file, e, start, (chunk) => {
+        entryData(file, e, start, buffers, (chunk) => {
           for (let o = 0; o < chunk.length;) o += out.writeSync(chunk.subarray(o));
         });
       } finally {

@@ -222,60 +222,67 @@ export function parseEnd64(rec: Uint8Array): { count: number; cdOffset: number; 
   };
 }
 
-/** Parses `count` central directory records. */
-export function parseCentral(cd: Uint8Array, count: number): CentralEntry[] {
+/** Bytes before the variable-length fields of a central directory record. */
+export const CENTRAL_FIXED = 46;
+
+/**
+ * The full length of the central directory record at `p`, from its fixed part (which must be
+ * in `cd`). Pure.
+ */
+export function centralRecordLength(cd: Uint8Array, p: number): number {
   const v = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
-  const dec = new TextDecoder("utf-8", { fatal: false });
-  const out: CentralEntry[] = [];
-  let p = 0;
-  for (let n = 0; n < count; n++) {
-    if (p + 46 > cd.length || v.getUint32(p, true) !== SIG_CENTRAL) {
-      throw new ZipFormatError(`central directory record ${n + 1} is damaged`);
-    }
-    const madeBy = v.getUint16(p + 4, true) >> 8;
-    const flags = v.getUint16(p + 8, true);
-    const method = v.getUint16(p + 10, true);
-    const time = v.getUint16(p + 12, true);
-    const date = v.getUint16(p + 14, true);
-    let compressedSize = v.getUint32(p + 20, true);
-    let size = v.getUint32(p + 24, true);
-    const nameLen = v.getUint16(p + 28, true);
-    const extraLen = v.getUint16(p + 30, true);
-    const commentLen = v.getUint16(p + 32, true);
-    const attrs = v.getUint32(p + 38, true);
-    let offset = v.getUint32(p + 42, true);
-    const nameBytes = cd.subarray(p + 46, p + 46 + nameLen);
-    let mtime = fromDos(date, time);
-    let e = p + 46 + nameLen;
-    const extraEnd = e + extraLen;
-    if (extraEnd > cd.length) {
-      throw new ZipFormatError(`central directory record ${n + 1} is damaged`);
-    }
-    while (e + 4 <= extraEnd) {
-      const id = v.getUint16(e, true);
-      const len = v.getUint16(e + 2, true);
-      let q = e + 4;
-      if (id === 0x0001) {
-        if (size === MAX32) (size = Number(v.getBigUint64(q, true)), q += 8);
-        if (compressedSize === MAX32) (compressedSize = Number(v.getBigUint64(q, true)), q += 8);
-        if (offset === MAX32) offset = Number(v.getBigUint64(q, true));
-      } else if (id === 0x5455 && len >= 5 && (cd[q] & 1)) {
-        mtime = new Date(v.getUint32(q + 1, true) * 1000);
-      }
-      e += 4 + len;
-    }
-    out.push({
-      name: dec.decode(nameBytes),
-      method,
-      flags,
-      crc: v.getUint32(p + 16, true),
-      compressedSize,
-      size,
-      offset,
-      mode: madeBy === 3 ? attrs >>> 16 : (attrs & 0x10 ? 0o040755 : 0o100644),
-      mtime,
-    });
-    p = extraEnd + commentLen;
-  }
-  return out;
+  return CENTRAL_FIXED + v.getUint16(p + 28, true) + v.getUint16(p + 30, true) +
+    v.getUint16(p + 32, true);
 }
+
+/** Parses the `n`th (0-based) central directory record, which starts at `p` in `cd`. Pure. */
+export function parseCentralRecord(cd: Uint8Array, p: number, n: number): CentralEntry {
+  const v = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
+  if (p + CENTRAL_FIXED > cd.length || v.getUint32(p, true) !== SIG_CENTRAL) {
+    throw new ZipFormatError(`central directory record ${n + 1} is damaged`);
+  }
+  const madeBy = v.getUint16(p + 4, true) >> 8;
+  const flags = v.getUint16(p + 8, true);
+  const method = v.getUint16(p + 10, true);
+  const time = v.getUint16(p + 12, true);
+  const date = v.getUint16(p + 14, true);
+  let compressedSize = v.getUint32(p + 20, true);
+  let size = v.getUint32(p + 24, true);
+  const nameLen = v.getUint16(p + 28, true);
+  const extraLen = v.getUint16(p + 30, true);
+  const attrs = v.getUint32(p + 38, true);
+  let offset = v.getUint32(p + 42, true);
+  const nameBytes = cd.subarray(p + CENTRAL_FIXED, p + CENTRAL_FIXED + nameLen);
+  let mtime = fromDos(date, time);
+  let e = p + CENTRAL_FIXED + nameLen;
+  const extraEnd = e + extraLen;
+  if (extraEnd > cd.length) {
+    throw new ZipFormatError(`central directory record ${n + 1} is damaged`);
+  }
+  while (e + 4 <= extraEnd) {
+    const id = v.getUint16(e, true);
+    const len = v.getUint16(e + 2, true);
+    let q = e + 4;
+    if (id === 0x0001) {
+      if (size === MAX32) (size = Number(v.getBigUint64(q, true)), q += 8);
+      if (compressedSize === MAX32) (compressedSize = Number(v.getBigUint64(q, true)), q += 8);
+      if (offset === MAX32) offset = Number(v.getBigUint64(q, true));
+    } else if (id === 0x5455 && len >= 5 && (cd[q] & 1)) {
+      mtime = new Date(v.getUint32(q + 1, true) * 1000);
+    }
+    e += 4 + len;
+  }
+  return {
+    name: UTF8.decode(nameBytes),
+    method,
+    flags,
+    crc: v.getUint32(p + 16, true),
+    compressedSize,
+    size,
+    offset,
+    mode: madeBy === 3 ? attrs >>> 16 : (attrs & 0x10 ? 0o040755 : 0o100644),
+    mtime,
+  };
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: false });

@@ -9,11 +9,13 @@ import { crc32 } from "./crc32.ts";
 import { GcBudget } from "../runtime/gc.ts";
 import { InflateBuffers, InflateError, inflateRaw, OVERFLOW } from "./inflate.ts";
 import {
+  CENTRAL_FIXED,
   type CentralEntry,
+  centralRecordLength,
   findEnd,
   METHOD_DEFLATE,
   METHOD_STORE,
-  parseCentral,
+  parseCentralRecord,
   parseEnd64,
   SIG_LOCAL,
   ZipFormatError,
@@ -90,8 +92,15 @@ function readInto(file: Deno.FsFile, offset: number, buf: Uint8Array): Uint8Arra
   return buf;
 }
 
-/** Reads the central directory, checking that it lies inside the file. */
-function readDirectory(file: Deno.FsFile, size: number): CentralEntry[] {
+/** Where the central directory is, checked to lie inside the file. */
+interface Directory {
+  count: number;
+  cdOffset: number;
+  cdSize: number;
+}
+
+/** Finds the central directory, checking that it lies inside the file. */
+function findDirectory(file: Deno.FsFile, size: number): Directory {
   const tailLen = Math.min(size, 22 + 0xffff);
   if (tailLen < 22) throw new ZipFormatError("too short to be a zip file");
   let end = findEnd(readAt(file, size - tailLen, tailLen));
@@ -102,7 +111,33 @@ function readDirectory(file: Deno.FsFile, size: number): CentralEntry[] {
   if (end.cdOffset + end.cdSize > size) {
     throw new ZipFormatError("central directory outside the file");
   }
-  return parseCentral(readAt(file, end.cdOffset, end.cdSize), end.count);
+  return end;
+}
+
+/**
+ * The central directory's entries one at a time, read in blocks: memory stays flat however
+ * many entries the zip has.
+ */
+function* centralEntries(file: Deno.FsFile, dir: Directory): Generator<CentralEntry> {
+  const end = dir.cdOffset + dir.cdSize;
+  let buf: Uint8Array = new Uint8Array(0);
+  let bufAt = dir.cdOffset; // file offset of buf[0]
+  let p = 0;
+  const ensure = (n: number, record: number) => {
+    if (p + n <= buf.length) return;
+    const at = bufAt + p;
+    if (at + n > end) throw new ZipFormatError(`central directory record ${record + 1} is damaged`);
+    buf = readAt(file, at, Math.min(Math.max(n, 1 << 16), end - at));
+    bufAt = at;
+    p = 0;
+  };
+  for (let n = 0; n < dir.count; n++) {
+    ensure(CENTRAL_FIXED, n);
+    ensure(centralRecordLength(buf, p), n);
+    const entry = parseCentralRecord(buf, p, n);
+    p += centralRecordLength(buf, p);
+    yield entry;
+  }
 }
 
 /** Where an entry's data starts (after its local header). */
@@ -180,15 +215,15 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
   let count = 0;
   try {
     const size = file.statSync().size;
-    const entries = readDirectory(file, size);
-    // Every name is checked before anything is written.
-    const rels = entries.map((e) => safeEntryPath(e.name));
-    for (const [i, e] of entries.entries()) {
+    const dir = findDirectory(file, size);
+    // Every name is checked before anything is written (a first pass that keeps nothing).
+    for (const e of centralEntries(file, dir)) safeEntryPath(e.name);
+    for (const e of centralEntries(file, dir)) {
       // The work is synchronous; let timers and signals (cancel) in now and then.
       if (++count % 256 === 0) await new Promise((r) => setTimeout(r, 0));
       entryGc.add(1);
       const name = e.name;
-      const rel = rels[i];
+      const rel = safeEntryPath(name);
       const full = join(root, rel);
       const type = e.mode & 0o170000;
       const perm = e.mode & 0o7777;

@@ -51,6 +51,24 @@ class Output {
   }
 }
 
+/** The central directory as it grows: one buffer, not an array per entry. */
+class Central {
+  #buf = new Uint8Array(1 << 16);
+  #len = 0;
+  push(b: Uint8Array): void {
+    if (this.#len + b.length > this.#buf.length) {
+      const bigger = new Uint8Array(Math.max(this.#buf.length * 2, this.#len + b.length));
+      bigger.set(this.#buf.subarray(0, this.#len));
+      this.#buf = bigger;
+    }
+    this.#buf.set(b, this.#len);
+    this.#len += b.length;
+  }
+  get bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.#len);
+  }
+}
+
 function writeAll(f: Deno.FsFile, b: Uint8Array): void {
   for (let o = 0; o < b.length;) o += f.writeSync(b.subarray(o));
 }
@@ -103,7 +121,7 @@ export async function zipDirectory(
 ): Promise<number> {
   const file = Deno.openSync(zipPath, { write: true, create: true, truncate: true, mode: 0o600 });
   const out = new Output(file);
-  const central: Uint8Array[] = [];
+  const central = new Central();
   const enc = new TextEncoder();
   let count = 0;
   const readBuf = new Uint8Array(WHOLE);
@@ -249,7 +267,7 @@ export async function zipDirectory(
       );
     }
     const cdOffset = out.offset;
-    for (const c of central) out.write(c);
+    out.write(central.bytes);
     out.write(endRecords(count, cdOffset, out.offset - cdOffset));
     out.flush();
     return out.offset;

@@ -24,3 +24,13 @@ export class GcBudget {
     }
   }
 }
+
+/**
+ * For long synchronous loops over many entries: lets timers and signals (cancel) in, then
+ * collects. Turning the event loop without collecting makes V8 grow the heap for the garbage
+ * such loops leave, so both go together.
+ */
+export async function breathe(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 0));
+  collectGarbage();
+}

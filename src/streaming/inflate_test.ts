@@ -1,6 +1,6 @@
 import { constants, deflateRawSync } from "node:zlib";
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
-import { deflateRaw } from "./deflate.ts";
+import { Deflater } from "./deflate_js.ts";
 import { InflateBuffers, InflateError, inflateRaw } from "./inflate.ts";
 
 function concatBytes(parts: Uint8Array[]): Uint8Array {
@@ -68,9 +68,16 @@ Deno.test("inflate: what zlib deflates, at every level and strategy, comes back 
   }
 });
 
-Deno.test("inflate: what the Compression Streams deflate comes back exactly", async () => {
+Deno.test("inflate: what the Compression Streams and Deflater make comes back exactly", async () => {
+  const deflater = new Deflater();
   for (const data of samples()) {
-    assertEquals(inflate(concatBytes(await deflateRaw(data)), data.length), data);
+    const parts: Uint8Array[] = [];
+    const src = new Blob([data as BlobPart]).stream().pipeThrough(
+      new CompressionStream("deflate-raw") as unknown as TransformStream<Uint8Array, Uint8Array>,
+    );
+    for await (const c of src) parts.push(c);
+    assertEquals(inflate(concatBytes(parts), data.length), data);
+    assertEquals(inflate(deflater.deflate(data), data.length), data);
   }
 });
 

@@ -6,7 +6,7 @@
  */
 import { dirname, isAbsolute, join, normalize, resolve } from "../runtime/path.ts";
 import { crc32 } from "./crc32.ts";
-import { GcBudget } from "../runtime/gc.ts";
+import { breathe } from "../runtime/gc.ts";
 import { InflateBuffers, InflateError, inflateRaw, OVERFLOW } from "./inflate.ts";
 import {
   CENTRAL_FIXED,
@@ -210,7 +210,6 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
   const file = Deno.openSync(zipPath);
   const dirTimes: [string, Date][] = [];
   const buffers = new InflateBuffers();
-  const entryGc = new GcBudget(1000);
   const knownDirs = new Set<string>();
   let count = 0;
   try {
@@ -220,8 +219,7 @@ export async function extractZip(zipPath: string, target: string): Promise<numbe
     for (const e of centralEntries(file, dir)) safeEntryPath(e.name);
     for (const e of centralEntries(file, dir)) {
       // The work is synchronous; let timers and signals (cancel) in now and then.
-      if (++count % 256 === 0) await new Promise((r) => setTimeout(r, 0));
-      entryGc.add(1);
+      if (++count % 2048 === 0) await breathe();
       const name = e.name;
       const rel = safeEntryPath(name);
       const full = join(root, rel);

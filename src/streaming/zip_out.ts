@@ -3,10 +3,10 @@
  * and mtimes kept, symlinks stored as links, FIFOs, sockets and devices skipped. Memory stays
  * flat: small files are read whole, large ones streamed through a deflate stream.
  */
+import { breathe } from "../runtime/gc.ts";
 import { join } from "../runtime/path.ts";
-import { GcBudget } from "../runtime/gc.ts";
 import { crc32 } from "./crc32.ts";
-import { deflateRaw, deflateRawStream } from "./deflate.ts";
+import { Deflater } from "./deflate_js.ts";
 import {
   centralHeader,
   dataDescriptor,
@@ -18,14 +18,8 @@ import {
   METHOD_STORE,
 } from "./zip_format.ts";
 
-/** Files up to this size are read and deflated in one piece. */
+/** Files up to this size are read and deflated in one piece, in reused buffers (Deflater). */
 const WHOLE = 1 << 20;
-/**
- * Entries, and streamed bytes, between two garbage collections (see collectGarbage): each
- * entry's compression stream leaves native-backed garbage that young collections miss.
- */
-const GC_EVERY = 200;
-const GC_BYTES = 4 << 20;
 /** Entries that might pass 4 GiB get ZIP64 fields from the start. */
 const ZIP64_AT = 0xffff0000;
 
@@ -73,18 +67,22 @@ function writeAll(f: Deno.FsFile, b: Uint8Array): void {
   for (let o = 0; o < b.length;) o += f.writeSync(b.subarray(o));
 }
 
+/** Reads the next piece of an open file into `buf` (full unless at the end; empty at EOF). */
+function readPiece(f: Deno.FsFile, buf: Uint8Array): Uint8Array {
+  let n = 0;
+  while (n < buf.length) {
+    const r = f.readSync(buf.subarray(n));
+    if (r === null || r === 0) break;
+    n += r;
+  }
+  return buf.subarray(0, n);
+}
+
 /** Reads a small file into the shared buffer (no allocation per file). */
 function readSmall(path: string, buf: Uint8Array): Uint8Array {
   const f = Deno.openSync(path);
   try {
-    let n = 0;
-    for (;;) {
-      const r = f.readSync(buf.subarray(n));
-      if (r === null || r === 0) break;
-      n += r;
-      if (n === buf.length) break;
-    }
-    return buf.subarray(0, n);
+    return readPiece(f, buf);
   } finally {
     f.close();
   }
@@ -125,7 +123,7 @@ export async function zipDirectory(
   const enc = new TextEncoder();
   let count = 0;
   const readBuf = new Uint8Array(WHOLE);
-  const entryGc = new GcBudget(GC_EVERY);
+  const deflater = new Deflater();
   try {
     for (const { rel, full, info } of walk(dir)) {
       const mtime = info.mtime ?? new Date();
@@ -146,13 +144,13 @@ export async function zipDirectory(
       } else continue; // FIFOs, sockets and devices are not data
       const name = enc.encode(entryName);
       const offset = out.offset;
-      count++;
-      entryGc.add(1);
+      // The work is synchronous; let timers and signals (cancel) in now and then.
+      if (++count % 2048 === 0) await breathe();
       if (data !== null) {
         // Known content: sizes and CRC go in the local header, no descriptor needed.
         const deflate = !info.isDirectory && !info.isSymlink && data.length > 0;
-        const body = deflate ? await deflateRaw(data) : [data];
-        const compressedSize = body.reduce((n, b) => n + b.length, 0);
+        const body = deflate ? deflater.deflate(data) : data;
+        const compressedSize = body.length;
         const method = deflate ? METHOD_DEFLATE : METHOD_STORE;
         const crc = crc32(data);
         out.write(
@@ -167,7 +165,7 @@ export async function zipDirectory(
             mtime,
           }),
         );
-        for (const b of body) out.write(b);
+        out.write(body);
         central.push(
           centralHeader({
             name,
@@ -200,20 +198,21 @@ export async function zipDirectory(
       let crc = 0;
       let size = 0;
       let compressedSize = 0;
-      const src = await Deno.open(full);
-      const tap = new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, ctl) {
-          crc = crc32(chunk, crc);
-          size += chunk.length;
-          ctl.enqueue(chunk);
-        },
-      });
-      // Stream chunks live off the V8 heap: collect as we go or a big file piles up.
-      const gc = new GcBudget(GC_BYTES);
-      for await (const chunk of src.readable.pipeThrough(tap).pipeThrough(deflateRawStream())) {
-        compressedSize += chunk.length;
-        out.write(chunk);
-        gc.add(chunk.length);
+      // Deflated in pieces of WHOLE bytes through the same reused buffers: nothing piles up.
+      const src = Deno.openSync(full);
+      try {
+        deflater.reset();
+        for (;;) {
+          const piece = readPiece(src, readBuf);
+          crc = crc32(piece, crc);
+          size += piece.length;
+          const body = deflater.piece(piece, piece.length === 0);
+          compressedSize += body.length;
+          out.write(body);
+          if (piece.length === 0) break;
+        }
+      } finally {
+        src.close();
       }
       const z = zip64 || size >= ZIP64_AT || compressedSize >= ZIP64_AT;
       out.write(dataDescriptor(crc, compressedSize, size, z));
@@ -234,8 +233,8 @@ export async function zipDirectory(
     for (const e of extra) {
       const name = enc.encode(e.name);
       const offset = out.offset;
-      const body = await deflateRaw(e.data);
-      const compressedSize = body.reduce((n, b) => n + b.length, 0);
+      const body = deflater.deflate(e.data);
+      const compressedSize = body.length;
       const crc = crc32(e.data);
       const mtime = new Date();
       count++;
@@ -251,7 +250,7 @@ export async function zipDirectory(
           mtime,
         }),
       );
-      for (const b of body) out.write(b);
+      out.write(body);
       central.push(
         centralHeader({
           name,

@@ -11,20 +11,36 @@ export class TruncatedStream extends Error {
   }
 }
 
-/** Line and fixed-length reads over a ReadableStream of bytes. */
+/** Size of the buffer a byte stream (stdin, a file) is read into. */
+const BYOB_SIZE = 1 << 16;
+
+/**
+ * Line and fixed-length reads over a ReadableStream of bytes. A byte stream (Deno's stdin,
+ * files, sockets) is read into one buffer, reused for every read: a payload of hundreds of MB
+ * then allocates nothing per chunk.
+ */
 export class ByteReader {
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
+  #byob: ArrayBuffer | null = null;
   #buf: Uint8Array = new Uint8Array(0);
   #done = false;
 
   constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.getReader();
+    try {
+      this.#reader = stream.getReader({ mode: "byob" });
+      this.#byob = new ArrayBuffer(BYOB_SIZE);
+    } catch {
+      this.#reader = stream.getReader();
+    }
   }
 
   /** Replaces the (empty) buffer with the next chunk; false at end of input. */
   async #fill(): Promise<boolean> {
     while (!this.#done) {
-      const { value, done } = await this.#reader.read();
+      const { value, done } = this.#byob
+        ? await (this.#reader as ReadableStreamBYOBReader).read(new Uint8Array(this.#byob))
+        : await (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read();
+      if (this.#byob && value) this.#byob = value.buffer as ArrayBuffer; // handed back to us
       if (done) this.#done = true;
       else if (value.length) {
         this.#buf = value;
@@ -49,16 +65,21 @@ export class ByteReader {
       if (nl >= 0) {
         parts.push(this.#buf.subarray(0, nl));
         this.#buf = this.#buf.subarray(nl + 1);
-        return concat(parts, total + nl);
+        // A line must outlive the next read, which reuses the buffer.
+        return parts.length === 1 && this.#byob ? parts[0].slice() : concat(parts, total + nl);
       }
-      parts.push(this.#buf);
+      // Parts are kept across reads: copy them out of the reused buffer.
+      parts.push(this.#byob ? this.#buf.slice() : this.#buf);
       total += this.#buf.length;
       this.#buf = new Uint8Array(0);
       if (total > maxBytes) throw new Error(`a line is longer than ${maxBytes} bytes`);
     }
   }
 
-  /** Hands exactly `n` bytes to `sink` in chunks; throws TruncatedStream if input ends first. */
+  /**
+   * Hands exactly `n` bytes to `sink` in chunks, each valid only until the sink returns;
+   * throws TruncatedStream if input ends first.
+   */
   async readExact(n: number, sink: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
     let left = n;
     while (left > 0) {

@@ -88,7 +88,7 @@ const DENO = Deno.execPath();
 const bundle = join(ROOT, "dist/runner.js");
 let n = 0;
 /** The same V8 flags `deno task compile` bakes into the binary. */
-const V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--single-threaded-gc,--expose-gc";
+const V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--single-threaded,--expose-gc";
 const ours = (pdd: string) => () => [
   DENO,
   "run",

@@ -310,7 +310,7 @@ Deno.test("image: the Containerfile's image runs the demo under any uid", async 
     assertEquals(bundled.code, 0, bundled.text);
     await Deno.writeTextFile(
       join(ctx, "bin/runner"),
-      '#!/bin/sh\nexec /usr/local/bin/deno run -A --v8-flags=--max-semi-space-size=1,--single-threaded-gc,--expose-gc /usr/local/bin/runner.js "$@"\n',
+      '#!/bin/sh\nexec /usr/local/bin/deno run -A --v8-flags=--max-semi-space-size=1,--single-threaded,--expose-gc /usr/local/bin/runner.js "$@"\n',
     );
     const built = await exec("podman", [
       "build",

@@ -4,7 +4,7 @@
  */
 
 /** The V8 flags the compiled binary bakes in (see deno.json's compile task). */
-export const V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--single-threaded-gc,--expose-gc";
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--single-threaded,--expose-gc";
 
 /** argv (program first) that runs runner with `args`. */
 export function selfCommand(

@@ -1,10 +1,11 @@
 /**
  * YAML parsing with PyYAML's `safe_load` semantics, which ansible-runner users' files are
  * written for: YAML 1.1 booleans but not `y`/`n`, floats only with a dot and a signed
- * exponent, duplicate keys keep the last value. The parser is loaded on first use: an npm
- * import starts Deno's Node compatibility layer (~10 MiB, ~10 ms), which jobs without YAML
- * input (most worker and process runs) need not pay for.
+ * exponent, duplicate keys keep the last value. Flat `key: scalar` files take a fast path
+ * (flat_yaml.ts); the full parser is loaded only for the rest: an npm import starts Deno's
+ * Node compatibility layer (~10 MiB, ~20 ms), which would delay every job.
  */
+import { parseFlatYaml } from "./flat_yaml.ts";
 
 type Tag = { tag: string; test?: RegExp; format?: string; [k: string]: unknown };
 
@@ -27,6 +28,8 @@ function pyTags(tags: Tag[]): Tag[] {
 /** Parses YAML (or JSON) text as PyYAML would. Rejects with a YAMLError on bad syntax. */
 export async function parseYaml(text: string): Promise<unknown> {
   if (text.trim() === "") return null; // what safe_load gives, without loading the parser
+  const flat = parseFlatYaml(text);
+  if (flat !== undefined) return flat;
   const { default: YAML } = await import("yaml");
   return YAML.parse(text, {
     version: "1.1",

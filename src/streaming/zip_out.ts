@@ -19,14 +19,14 @@ import {
 } from "./zip_format.ts";
 
 /** Files up to this size are read and deflated in one piece, in reused buffers (Deflater). */
-const WHOLE = 1 << 20;
+const WHOLE = 1 << 18;
 /** Entries that might pass 4 GiB get ZIP64 fields from the start. */
 const ZIP64_AT = 0xffff0000;
 
 /** Buffers small writes into large ones; tracks the offset. */
 class Output {
   #file: Deno.FsFile;
-  #buf = new Uint8Array(1 << 20);
+  #buf = new Uint8Array(1 << 18);
   #len = 0;
   offset = 0;
   constructor(file: Deno.FsFile) {

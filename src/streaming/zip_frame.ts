@@ -34,14 +34,18 @@ export function sendDirectory(
     const file = Deno.openSync(zipPath);
     const encoder = new Base64Encoder();
     try {
-      // Synchronous reads into one buffer: an async read copies through a fresh native buffer
-      // on a pool thread every time, which grew the process by ~10 MiB on large payloads.
+      // Synchronous reads into one buffer (an async read copies through a fresh native
+      // buffer on a pool thread each time).
       const buf = new Uint8Array(CHUNK * 3);
       for (let sent = 0;;) {
         const n = file.readSync(buf);
         if (n === null) break;
         writeBytes(out, encoder.push(buf.subarray(0, n)));
-        if ((sent += n) >= GC_BYTES) (sent = 0, await breathe());
+        sent += n;
+        if (sent >= GC_BYTES) {
+          sent = 0;
+          await breathe();
+        }
       }
       writeBytes(out, encoder.end());
     } finally {

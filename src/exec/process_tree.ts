@@ -17,17 +17,50 @@ export interface ProcInfo {
 /** The environment variable whose value marks a job's processes. */
 export const JOB_MARKER_ENV = "RUNNER_JOB_MARKER";
 
-/** Parses the fields runner needs from `/proc/<pid>/stat`. */
-export function parseStat(text: string): { pid: number; ppid: number; sid: number } | null {
+/** The fields runner needs from `/proc/<pid>/stat`; `start` is in clock ticks since boot. */
+export interface Stat {
+  pid: number;
+  ppid: number;
+  sid: number;
+  start: number;
+}
+
+/** Parses `/proc/<pid>/stat`. Pure. */
+export function parseStat(text: string): Stat | null {
   const close = text.lastIndexOf(")");
   if (close < 0) return null;
   const pid = parseInt(text, 10);
+  // From field 3 on: state ppid pgrp session … (field 22, index 19: starttime).
   const fields = text.slice(close + 2).split(" ");
-  // state ppid pgrp session …
   const ppid = parseInt(fields[1], 10);
   const sid = parseInt(fields[3], 10);
-  if ([pid, ppid, sid].some(Number.isNaN)) return null;
-  return { pid, ppid, sid };
+  const start = parseInt(fields[19], 10);
+  if ([pid, ppid, sid, start].some(Number.isNaN)) return null;
+  return { pid, ppid, sid, start };
+}
+
+const statBuf = new Uint8Array(4096);
+const latin1 = new TextDecoder("latin1");
+
+/**
+ * `/proc/<pid>/stat` in one read (readTextFileSync reads a size-0 proc file in five growing
+ * pieces; the table is scanned at the end of every job).
+ */
+function readStat(pid: string): Stat | null {
+  const f = Deno.openSync(`/proc/${pid}/stat`);
+  try {
+    const n = f.readSync(statBuf) ?? 0;
+    return parseStat(latin1.decode(statBuf.subarray(0, n)));
+  } finally {
+    f.close();
+  }
+}
+
+let selfStart: number | null = null;
+
+/** When this process started (ticks since boot): no process of a job it runs is older. */
+function ownStart(): number {
+  return selfStart ??= readStat("self")?.start ?? 0;
 }
 
 /** Pure selection: the job's processes given a snapshot of the table. */
@@ -60,24 +93,29 @@ export function selectJobProcesses(
   return [...chosen];
 }
 
-/** The process table; with a marker, whether each process carries it (else `marked` is false). */
+/**
+ * The process table; with a marker, whether each process carries it (else `marked` is false).
+ * Processes older than this one cannot belong to a job it started, so their environment is
+ * not read: on a busy node that is most of the table.
+ */
 export function listProcesses(marker?: string): ProcInfo[] {
+  const since = marker ? ownStart() : 0;
   const needle = marker ? new TextEncoder().encode(`${JOB_MARKER_ENV}=${marker}\0`) : null;
   const out: ProcInfo[] = [];
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
-      const st = parseStat(Deno.readTextFileSync(`/proc/${entry.name}/stat`));
+      const st = readStat(entry.name);
       if (!st) continue;
       let marked: boolean | null = false;
-      if (needle) {
+      if (needle && st.start >= since) {
         try {
           marked = includesBytes(Deno.readFileSync(`/proc/${entry.name}/environ`), needle);
         } catch {
           marked = null; // no permission, or gone
         }
       }
-      out.push({ ...st, marked });
+      out.push({ pid: st.pid, ppid: st.ppid, sid: st.sid, marked });
     } catch { /* exited while listing */ }
   }
   return out;

@@ -2,11 +2,16 @@ import { assertEquals } from "../testing/assert.ts";
 import { parseStat, selectJobProcesses } from "./process_tree.ts";
 
 Deno.test("process tree: /proc stat with spaces and parens in the name", () => {
-  assertEquals(parseStat("4242 (a (b) c) S 1 4242 4240 0 -1 4194560 0"), {
+  const rest = "0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10";
+  assertEquals(parseStat(`4242 (a (b) c) S 1 4242 4240 ${rest}`), {
     pid: 4242,
     ppid: 1,
     sid: 4240,
+    start: 987654,
   });
+  assertEquals(parseStat("4242 (x) S 1 4242 4240 0"), null, "too short: no start time");
+  const own = parseStat(Deno.readTextFileSync("/proc/self/stat"))!;
+  assertEquals(own.pid, Deno.pid);
 });
 
 Deno.test("process tree: session, marker and descendants are chosen; self and others are not", () => {

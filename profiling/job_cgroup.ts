@@ -5,6 +5,7 @@
 import { join } from "../src/runtime/path.ts";
 import { cgroupMounts, chooseHierarchy, type Hierarchy } from "./hierarchy.ts";
 import { cpuUsageNs, memoryBytes, pidsCurrent } from "./metrics.ts";
+import { sleep } from "../src/runtime/timer.ts";
 
 /** A profiling set-up problem; the message says what to create or enable. */
 export class ProfilingError extends Error {
@@ -148,7 +149,7 @@ export class JobCgroup {
           break;
         } catch (e) {
           if (e instanceof Deno.errors.NotFound) break;
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
         }
       }
     }

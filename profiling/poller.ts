@@ -5,6 +5,7 @@
 import { join } from "../src/runtime/path.ts";
 import type { JobCgroup } from "./job_cgroup.ts";
 import { cpuPercent, rsRecord, toMiB } from "./metrics.ts";
+import { after } from "../src/runtime/timer.ts";
 
 /** Poll intervals in seconds. */
 export interface PollIntervals {
@@ -32,7 +33,7 @@ export class Poller {
   #intervals: PollIntervals;
   #task: Task | null = null;
   #count = 0;
-  #timers = new Map<Metric, ReturnType<typeof setTimeout>>();
+  #timers = new Map<Metric, () => void>();
   #files = new Map<string, Deno.FsFile>();
   #stopped = false;
   #enc = new TextEncoder();
@@ -82,9 +83,9 @@ export class Poller {
       // Schedule against the start time, so lateness never accumulates.
       k = Math.max(k + 1, Math.floor((now - t0) / every) + 1);
       const wait = Math.max(0, t0 + k * every - (performance.timeOrigin + performance.now()));
-      this.#timers.set(metric, setTimeout(tick, wait));
+      this.#timers.set(metric, after(wait, tick));
     };
-    this.#timers.set(metric, setTimeout(tick, every));
+    this.#timers.set(metric, after(every, tick));
   }
 
   #write(metric: Metric, nowMs: number, value: number): void {
@@ -102,7 +103,7 @@ export class Poller {
   /** Stops sampling and closes the files. */
   stop(): void {
     this.#stopped = true;
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const cancel of this.#timers.values()) cancel();
     this.#timers.clear();
     this.#closeFiles();
   }

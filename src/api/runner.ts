@@ -11,6 +11,7 @@ import type { JobEvent } from "../events/event.ts";
 import { materialize } from "../events/spill.ts";
 import { executeJob, type JobResult } from "../job/execute.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
+import { every } from "../runtime/timer.ts";
 
 /** Callbacks of a library job, as ansible-runner's Python API names them (camelCase). */
 export interface RunHandlers {
@@ -189,11 +190,11 @@ export async function runAsync(
     },
   };
   const index: JobSink = { event: (ev) => runner.noteEvent(ev) };
-  let poll: ReturnType<typeof setInterval> | undefined;
+  let stopPolling = () => {};
   if (options.cancelCallback) {
-    poll = setInterval(() => {
+    stopPolling = every(100, () => {
       if (options.cancelCallback!()) runner.cancel();
-    }, 100);
+    });
   }
   const done = executeJob(spec, { before: [user], after: [index], signal: runner.signal })
     .then((result) => {
@@ -202,7 +203,7 @@ export async function runAsync(
       options.finishedCallback?.(runner);
       return runner;
     })
-    .finally(() => clearInterval(poll));
+    .finally(() => stopPolling());
   return { runner, done };
 }
 

@@ -5,6 +5,7 @@ import { prepareJob } from "../config/job_spec.ts";
 import { isAlive, listProcesses, selectJobProcesses } from "../exec/process_tree.ts";
 import { type JobArgs, runOptionsFromArgs } from "./run.ts";
 import { selfCommand } from "./self_exec.ts";
+import { sleep } from "../runtime/timer.ts";
 
 /** Environment variable through which `start` tells its child where the pid file goes. */
 export const PIDFILE_ENV = "RUNNER_DAEMON_PIDFILE";
@@ -66,7 +67,7 @@ export async function startCommand(a: JobArgs, rawArgs: string[]): Promise<numbe
   for (let i = 0; i < 200; i++) {
     if (readPid(pdd) === child.pid) return 0;
     if (!isAlive(child.pid)) break;
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   console.error(`runner: error: the background job did not start; see ${log}`);
   return 1;
@@ -95,7 +96,7 @@ export async function stopCommand(a: Record<string, unknown>): Promise<number> {
     try {
       Deno.kill(pid, "SIGTERM");
     } catch { /* gone meanwhile */ }
-    for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 300 && isAlive(pid); i++) await sleep(50);
     if (isAlive(pid)) killTree(pid);
   }
   await Deno.remove(pidPath(pdd)).catch(() => {});

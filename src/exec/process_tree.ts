@@ -4,6 +4,7 @@
  * that left the session and were reparented).
  */
 import { tryWait } from "./libc.ts";
+import { sleep } from "../runtime/timer.ts";
 
 /** One row of the process table. */
 export interface ProcInfo {
@@ -157,14 +158,14 @@ export async function killJobTree(
   signal(pids, "SIGTERM");
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     reap(pids);
     pids = jobProcesses(sid, marker).filter(isAlive);
     if (pids.length === 0) return;
   }
   for (let round = 0; round < 50; round++) {
     signal(pids, "SIGKILL");
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     reap(pids);
     pids = jobProcesses(sid, marker).filter(isAlive);
     if (pids.length === 0) return;

@@ -3,6 +3,7 @@
  * session whose controlling terminal is the pts, and its stdin, stdout and stderr are the pts.
  */
 import { cstr, cstrArray, errno, libc } from "./libc.ts";
+import { sleep } from "../runtime/timer.ts";
 
 const O_RDWR = 0o2;
 const O_NOCTTY = 0o400;
@@ -60,7 +61,7 @@ export class PtyProcess {
     // Output usually resumes within a few ms (Ansible writes each event in small flushes): wait
     // on short timers first, which cost far less than a poll on a helper thread.
     for (let spin = 0; spin < SPINS && spin * SPIN_MS < timeoutMs; spin++) {
-      await new Promise((r) => setTimeout(r, SPIN_MS));
+      await sleep(SPIN_MS);
       const next = this.#tryRead();
       if (next !== undefined) return next;
     }

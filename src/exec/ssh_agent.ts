@@ -3,6 +3,7 @@
  * disk; the agent's socket lives in a private 0700 directory removed afterwards.
  */
 import { join } from "../runtime/path.ts";
+import { sleep } from "../runtime/timer.ts";
 
 /** A running agent: pass `socket` as SSH_AUTH_SOCK, call `stop()` when the job ends. */
 export interface SshAgent {
@@ -36,7 +37,7 @@ export async function startSshAgent(key: string, env: Record<string, string>): P
         await Deno.lstat(socket);
         break;
       } catch {
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
       }
     }
     const add = new Deno.Command("ssh-add", {

@@ -3,6 +3,7 @@
  * many small files can hold far more memory than it uses. Where the runtime was started with
  * `--expose-gc` (the compiled binary and the deno tasks are), this lets such loops collect.
  */
+import { sleep } from "./timer.ts";
 const collector = (globalThis as { gc?: () => void }).gc;
 
 /** Runs a full garbage collection when the runtime allows it; otherwise does nothing. */
@@ -31,6 +32,6 @@ export class GcBudget {
  * such loops leave, so both go together.
  */
 export async function breathe(): Promise<void> {
-  await new Promise((r) => setTimeout(r, 0));
+  await sleep(0);
   collectGarbage();
 }

@@ -6,6 +6,7 @@
  */
 import type { JobEvent } from "../events/event.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
+import { sleep } from "../runtime/timer.ts";
 
 /** Where and how to send. */
 export interface HttpEmitterConfig {
@@ -142,9 +143,7 @@ export class HttpEmitter implements JobSink {
         this.#log(`http emitter: ${(e as Error).message} (attempt ${attempt})`);
       }
       if (attempt < this.#tune.attempts) {
-        await new Promise((r) =>
-          setTimeout(r, Math.min(delay, Math.max(0, this.#stopAt - Date.now())))
-        );
+        await sleep(Math.min(delay, Math.max(0, this.#stopAt - Date.now())));
         delay = Math.min(delay * 2, this.#tune.maxBackoffMs);
       }
     }

@@ -8,6 +8,7 @@ import { sendDirectory } from "../streaming/zip_frame.ts";
 import { type SyncWriter, writeBytes, writeLine } from "../streaming/wire.ts";
 import { writeEventJson } from "./artifacts.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
+import { every as repeatEvery } from "../runtime/timer.ts";
 
 /** Options of {@link WireSink}. */
 export interface WireSinkOptions {
@@ -24,7 +25,7 @@ const NEWLINE = new Uint8Array([10]);
 export class WireSink implements JobSink {
   #opts: WireSinkOptions;
   #last = Date.now();
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #stopKeepalive = () => {};
   #closed = false;
   #enc = new TextEncoder();
 
@@ -32,11 +33,11 @@ export class WireSink implements JobSink {
     this.#opts = opts;
     const every = opts.keepaliveSeconds ?? 0;
     if (every > 0) {
-      this.#timer = setInterval(() => {
+      this.#stopKeepalive = repeatEvery(Math.min(1000, every * 250), () => {
         if (!this.#closed && Date.now() - this.#last >= every * 1000) {
           this.#line({ event: "keepalive" });
         }
-      }, Math.min(1000, every * 250));
+      });
     }
   }
 
@@ -60,7 +61,7 @@ export class WireSink implements JobSink {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
+    this.#stopKeepalive();
     await sendDirectory(this.#opts.out, this.#opts.artifactDir);
     writeLine(this.#opts.out, { eof: true });
   }

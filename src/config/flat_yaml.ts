@@ -7,12 +7,13 @@
  * @module
  */
 
-const BOOLS: Record<string, boolean> = {};
-for (const w of ["yes", "true", "on"]) {
-  for (const v of [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]) BOOLS[v] = true;
-}
-for (const w of ["no", "false", "off"]) {
-  for (const v of [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]) BOOLS[v] = false;
+const BOOLS = new Map<string, boolean>();
+for (
+  const [words, value] of [[["yes", "true", "on"], true], [["no", "false", "off"], false]] as const
+) {
+  for (const w of words) {
+    for (const v of [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]) BOOLS.set(v, value);
+  }
 }
 const NULLS = new Set(["~", "null", "Null", "NULL"]);
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -25,7 +26,7 @@ const NOT_PRINTABLE = /[^\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10f
 function scalar(raw: string): { value: unknown } | undefined {
   const text = raw.trim();
   if (text === "" || NULLS.has(text)) return { value: null };
-  if (text in BOOLS) return { value: BOOLS[text] };
+  if (BOOLS.has(text)) return { value: BOOLS.get(text) };
   if (DECIMAL.test(text)) {
     const n = Number(text);
     return Number.isSafeInteger(n) ? { value: n === 0 ? 0 : n } : undefined;
@@ -123,12 +124,14 @@ export function parseFlatYaml(text: string): Record<string, unknown> | null | un
       }
       key = q.value;
       rest = line.slice(q.end + 1);
+      if (key === "__proto__") return undefined; // the full parser defines it as a plain key
     } else {
       const colon = line.indexOf(":");
       if (colon < 0) return undefined;
       key = line.slice(0, colon);
       rest = line.slice(colon + 1);
-      if (!PLAIN_KEY.test(key) || key in BOOLS || NULLS.has(key)) return undefined;
+      if (!PLAIN_KEY.test(key) || BOOLS.has(key) || NULLS.has(key)) return undefined;
+      if (key === "__proto__") return undefined; // the full parser defines it as a plain key
       if (rest !== "" && rest[0] !== " ") return undefined;
     }
     // A plain value ends at a comment (" #"); quoted ones check what follows the quote.

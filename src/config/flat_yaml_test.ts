@@ -2,6 +2,9 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { parseFlatYaml } from "./flat_yaml.ts";
 
 const KEYS = [
+  "__proto__",
+  '"__proto__"',
+  "constructor",
   "a",
   "ANSIBLE_NOCOLOR",
   "job_timeout",
@@ -17,6 +20,9 @@ const KEYS = [
   "_k",
 ];
 const VALUES = [
+  "toString",
+  "constructor",
+  "__proto__",
   "",
   "hello",
   "hello world",

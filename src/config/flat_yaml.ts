@@ -106,14 +106,12 @@ export function parseFlatYaml(text: string): Record<string, unknown> | null | un
   const out: Record<string, unknown> = {};
   let any = false;
   const lines = text.split("\n");
+  const blank = (l: string) => /^(?:\s*#.*)?\s*$/.test(l); // blank or comment
+  const first = lines.findIndex((l) => !blank(l));
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n];
-    if (/^(?:\s*#.*)?\s*$/.test(line)) continue; // blank or comment
-    if (
-      !any && n === lines.findIndex((l) => !/^(?:\s*#.*)?\s*$/.test(l)) && /^---\s*$/.test(line)
-    ) {
-      continue; // one document start marker, first
-    }
+    if (blank(line)) continue;
+    if (n === first && /^---\s*$/.test(line)) continue; // one document start marker, first
     if (line[0] === " ") return undefined; // nested or continued: not flat
     let key: string;
     let rest: string;

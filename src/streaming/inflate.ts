@@ -1,11 +1,22 @@
 /**
- * Raw inflate (RFC 1951) of a whole, small input into a caller-owned buffer. The worker
- * extracts thousands of small zip entries; a decompression stream per entry costs ~40 µs and
- * leaves native garbage that only full collections free, while this allocates nothing per
- * entry. Output beyond the buffer is an error, which is how a declared size is enforced (a
- * zip bomb stops at the size its entry claims). Large entries keep the streaming path.
+ * Raw inflate (RFC 1951), pulling input and pushing output in chunks through two reused
+ * buffers. The worker extracts thousands of zip entries; a decompression stream per entry costs
+ * ~40 µs and leaves native garbage that only full collections free, while this allocates
+ * nothing per entry. Output beyond a limit is an error, which is how a declared size is
+ * enforced (a zip bomb stops at the size its entry claims).
  * @module
  */
+
+import {
+  canonicalCodes,
+  CL_ORDER,
+  DIST_BASE,
+  DIST_EXTRA,
+  FIXED_DIST,
+  FIXED_LIT,
+  LEN_BASE,
+  LEN_EXTRA,
+} from "./deflate_format.ts";
 
 /** Raised for data that is not valid raw deflate, or that inflates past the buffer. */
 export class InflateError extends Error {
@@ -17,135 +28,6 @@ export class InflateError extends Error {
 
 /** The message of the InflateError raised when the output would not fit. */
 export const OVERFLOW = "output larger than expected";
-
-const LEN_BASE = new Uint16Array([
-  3,
-  4,
-  5,
-  6,
-  7,
-  8,
-  9,
-  10,
-  11,
-  13,
-  15,
-  17,
-  19,
-  23,
-  27,
-  31,
-  35,
-  43,
-  51,
-  59,
-  67,
-  83,
-  99,
-  115,
-  131,
-  163,
-  195,
-  227,
-  258,
-]);
-const LEN_EXTRA = new Uint8Array([
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  1,
-  1,
-  2,
-  2,
-  2,
-  2,
-  3,
-  3,
-  3,
-  3,
-  4,
-  4,
-  4,
-  4,
-  5,
-  5,
-  5,
-  5,
-  0,
-]);
-const DIST_BASE = new Uint16Array([
-  1,
-  2,
-  3,
-  4,
-  5,
-  7,
-  9,
-  13,
-  17,
-  25,
-  33,
-  49,
-  65,
-  97,
-  129,
-  193,
-  257,
-  385,
-  513,
-  769,
-  1025,
-  1537,
-  2049,
-  3073,
-  4097,
-  6145,
-  8193,
-  12289,
-  16385,
-  24577,
-]);
-const DIST_EXTRA = new Uint8Array([
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  2,
-  2,
-  3,
-  3,
-  4,
-  4,
-  5,
-  5,
-  6,
-  6,
-  7,
-  7,
-  8,
-  8,
-  9,
-  9,
-  10,
-  10,
-  11,
-  11,
-  12,
-  12,
-  13,
-  13,
-]);
-/** The order in which code-length code lengths are sent. */
-const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
 /**
  * A canonical Huffman code as a lookup table indexed by the next `bits` input bits (LSB
@@ -172,21 +54,12 @@ function buildTable(lengths: Uint8Array, n: number): Table {
   }
   const bits = Math.max(max, 1);
   const entries = new Int32Array(1 << bits);
-  const next = new Uint16Array(16);
-  for (let len = 1, code = 0; len <= 15; len++) {
-    code = (code + count[len - 1]) << 1;
-    next[len] = code;
-  }
+  const codes = new Uint16Array(n);
+  canonicalCodes(lengths, n, codes);
   for (let s = 0; s < n; s++) {
     const len = lengths[s];
     if (!len) continue;
-    let code = next[len]++;
-    let rev = 0;
-    for (let i = 0; i < len; i++) {
-      rev = (rev << 1) | (code & 1);
-      code >>= 1;
-    }
-    for (let i = rev; i < entries.length; i += 1 << len) entries[i] = (s << 4) | len;
+    for (let i = codes[s]; i < entries.length; i += 1 << len) entries[i] = (s << 4) | len;
   }
   return { entries, bits };
 }
@@ -194,11 +67,7 @@ function buildTable(lengths: Uint8Array, n: number): Table {
 let fixed: [Table, Table] | null = null;
 
 function fixedTables(): [Table, Table] {
-  if (fixed) return fixed;
-  const lit = new Uint8Array(288);
-  lit.fill(8, 0, 144).fill(9, 144, 256).fill(7, 256, 280).fill(8, 280, 288);
-  const dist = new Uint8Array(30).fill(5);
-  return fixed = [buildTable(lit, 288), buildTable(dist, 30)];
+  return fixed ??= [buildTable(FIXED_LIT, 288), buildTable(FIXED_DIST, 30)];
 }
 
 /**

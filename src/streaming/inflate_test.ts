@@ -1,6 +1,6 @@
 import { constants, deflateRawSync } from "node:zlib";
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
-import { Deflater } from "./deflate_js.ts";
+import { Deflater } from "./deflate.ts";
 import { InflateBuffers, InflateError, inflateRaw } from "./inflate.ts";
 
 function concatBytes(parts: Uint8Array[]): Uint8Array {

@@ -6,7 +6,7 @@
 import { breathe } from "../runtime/gc.ts";
 import { join } from "../runtime/path.ts";
 import { crc32 } from "./crc32.ts";
-import { Deflater } from "./deflate_js.ts";
+import { Deflater } from "./deflate.ts";
 import {
   centralHeader,
   dataDescriptor,

@@ -1,11 +1,22 @@
 /**
- * Raw deflate (RFC 1951) of a whole, small input in reused buffers: LZ77 over hash chains,
- * then per block the cheapest of dynamic Huffman, fixed Huffman or stored. transmit zips
- * thousands of small files; a compression stream per file costs ~40 µs and leaves native state
+ * Raw deflate (RFC 1951) in reused buffers: LZ77 over hash chains, then per block the cheapest
+ * of dynamic Huffman, fixed Huffman or stored; a whole input, or a long one in pieces. transmit
+ * zips thousands of files; a compression stream per file costs ~40 µs and leaves native state
  * that only full collections free (tens of MiB between them), while this allocates nothing per
- * file once warm. Large files keep the streaming path (deflate.ts).
+ * file once warm.
  * @module
  */
+
+import {
+  canonicalCodes,
+  CL_ORDER,
+  DIST_BASE,
+  DIST_EXTRA,
+  FIXED_DIST,
+  FIXED_LIT,
+  LEN_BASE,
+  LEN_EXTRA,
+} from "./deflate_format.ts";
 
 const WSIZE = 1 << 15;
 const WMASK = WSIZE - 1;
@@ -18,134 +29,6 @@ const MAX_CHAIN = 16;
 const NICE = 128;
 /** Symbols per block; a block's Huffman codes fit that stretch of the input. */
 const BLOCK_SYMS = 1 << 14;
-
-const LEN_BASE = [
-  3,
-  4,
-  5,
-  6,
-  7,
-  8,
-  9,
-  10,
-  11,
-  13,
-  15,
-  17,
-  19,
-  23,
-  27,
-  31,
-  35,
-  43,
-  51,
-  59,
-  67,
-  83,
-  99,
-  115,
-  131,
-  163,
-  195,
-  227,
-  258,
-];
-const LEN_EXTRA = [
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  1,
-  1,
-  2,
-  2,
-  2,
-  2,
-  3,
-  3,
-  3,
-  3,
-  4,
-  4,
-  4,
-  4,
-  5,
-  5,
-  5,
-  5,
-  0,
-];
-const DIST_BASE = [
-  1,
-  2,
-  3,
-  4,
-  5,
-  7,
-  9,
-  13,
-  17,
-  25,
-  33,
-  49,
-  65,
-  97,
-  129,
-  193,
-  257,
-  385,
-  513,
-  769,
-  1025,
-  1537,
-  2049,
-  3073,
-  4097,
-  6145,
-  8193,
-  12289,
-  16385,
-  24577,
-];
-const DIST_EXTRA = [
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  2,
-  2,
-  3,
-  3,
-  4,
-  4,
-  5,
-  5,
-  6,
-  6,
-  7,
-  7,
-  8,
-  8,
-  9,
-  9,
-  10,
-  10,
-  11,
-  11,
-  12,
-  12,
-  13,
-  13,
-];
-const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
 /** Length (3..258) → length code index 0..28. */
 const LEN_CODE = new Uint8Array(259);
@@ -224,36 +107,6 @@ export function codeLengths(freq: Uint32Array, n: number, limit: number, lens: U
     for (let k = count[len]; k > 0; k--) lens[syms[i++]] = len;
   }
 }
-
-/** Canonical codes for `lens`, bit-reversed as deflate sends them (LSB first). Pure. */
-function canonicalCodes(lens: Uint8Array, n: number, codes: Uint16Array): void {
-  const count = new Uint16Array(16);
-  for (let s = 0; s < n; s++) count[lens[s]]++;
-  count[0] = 0;
-  const next = new Uint16Array(16);
-  for (let len = 1, code = 0; len <= 15; len++) {
-    code = (code + count[len - 1]) << 1;
-    next[len] = code;
-  }
-  for (let s = 0; s < n; s++) {
-    const len = lens[s];
-    if (!len) continue;
-    let c = next[len]++;
-    let r = 0;
-    for (let k = 0; k < len; k++) {
-      r = (r << 1) | (c & 1);
-      c >>= 1;
-    }
-    codes[s] = r;
-  }
-}
-
-const FIXED_LIT = new Uint8Array(288).fill(8, 0, 144).fill(9, 144, 256).fill(7, 256, 280).fill(
-  8,
-  280,
-  288,
-);
-const FIXED_DIST = new Uint8Array(30).fill(5);
 
 /** A deflater with its buffers; `deflate` reuses them from call to call. */
 export class Deflater {

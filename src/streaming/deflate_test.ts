@@ -1,6 +1,6 @@
 import { inflateRawSync } from "node:zlib";
 import { assert, assertEquals } from "../testing/assert.ts";
-import { codeLengths, Deflater } from "./deflate_js.ts";
+import { codeLengths, Deflater } from "./deflate.ts";
 
 function samples(): Uint8Array[] {
   let seed = 7;
@@ -26,7 +26,7 @@ function samples(): Uint8Array[] {
   return out;
 }
 
-Deno.test("deflate_js: zlib inflates every sample back exactly, one Deflater reused", () => {
+Deno.test("deflate: zlib inflates every sample back exactly, one Deflater reused", () => {
   const d = new Deflater();
   const all = samples();
   for (const data of all) {
@@ -37,7 +37,7 @@ Deno.test("deflate_js: zlib inflates every sample back exactly, one Deflater reu
   assert(d.deflate(all[3]).length < 312, "text compresses like zlib");
 });
 
-Deno.test("deflate_js: code lengths respect the limit and the Kraft sum", () => {
+Deno.test("deflate: code lengths respect the limit and the Kraft sum", () => {
   // Fibonacci frequencies make Huffman's depths exceed any limit.
   const freq = new Uint32Array(40);
   for (let i = 0, a = 1, b = 1; i < 40; i++, [a, b] = [b, a + b]) freq[i] = a;
@@ -53,7 +53,7 @@ Deno.test("deflate_js: code lengths respect the limit and the Kraft sum", () => 
   }
 });
 
-Deno.test("deflate_js: pieces make one stream that zlib inflates whole", () => {
+Deno.test("deflate: pieces make one stream that zlib inflates whole", () => {
   const d = new Deflater();
   const data = samples().at(-2)!; // 300,000 mixed bytes
   for (const size of [13, 1000, 65_536, 300_000]) {

@@ -8,6 +8,7 @@
  * from /proc every 10 ms, for both runners alike.
  */
 import { join } from "node:path";
+import { buildBundle } from "../tests/helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
@@ -156,11 +157,7 @@ async function scenario(name: string, hosts: number, playbook: string) {
 const scratchDirs: string[] = [];
 
 // Build the bundle the benchmark runs (what users run outside the repo).
-const built = await new Deno.Command(DENO, {
-  args: ["bundle", "--quiet", "--output", bundle, join(ROOT, "main.ts")],
-  cwd: ROOT,
-}).output();
-if (!built.success) throw new Error(new TextDecoder().decode(built.stderr));
+await buildBundle(bundle);
 
 await scenario("demo", 1, await Deno.readTextFile(join(ROOT, "demo/project/test.yml")));
 const tasks = Array.from(

@@ -4,17 +4,13 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertIncludes } from "../src/testing/assert.ts";
-import { artifact, cleanup, readEvents, ROOT, runner } from "./helpers.ts";
+import { artifact, buildBundle, cleanup, readEvents, ROOT, runner } from "./helpers.ts";
 
 Deno.test("bundle: the bundled runner runs the demo from a directory outside the repo", async () => {
   const out = await Deno.makeTempDir({ prefix: "runner_bundle_" });
   const elsewhere = await Deno.makeTempDir({ prefix: "runner_elsewhere_" });
   try {
-    const built = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--output", join(out, "runner.js"), join(ROOT, "main.ts")],
-      cwd: ROOT,
-    }).output();
-    assertEquals(built.code, 0, new TextDecoder().decode(built.stderr));
+    await buildBundle(join(out, "runner.js"));
     await Deno.copyFile(join(out, "runner.js"), join(elsewhere, "runner.js"));
     await new Deno.Command("cp", { args: ["-r", join(ROOT, "demo"), join(elsewhere, "pdd")] })
       .output();

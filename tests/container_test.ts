@@ -10,6 +10,7 @@ import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import { stripAnsi } from "../src/sinks/console.ts";
 import {
   artifact,
+  buildBundle,
   cleanup,
   filesContaining,
   jobMarker,
@@ -300,14 +301,7 @@ Deno.test("image: the Containerfile's image runs the demo under any uid", async 
     await Deno.copyFile(join(ROOT, "container/Containerfile"), join(ctx, "Containerfile"));
     await Deno.copyFile(join(ROOT, "container/entrypoint.sh"), join(ctx, "entrypoint.sh"));
     await Deno.copyFile(Deno.execPath(), join(ctx, "bin/deno"));
-    const bundled = await exec(Deno.execPath(), [
-      "bundle",
-      "--quiet",
-      "--output",
-      join(ctx, "bin/runner.js"),
-      join(ROOT, "main.ts"),
-    ]);
-    assertEquals(bundled.code, 0, bundled.text);
+    await buildBundle(join(ctx, "bin/runner.js"));
     await Deno.writeTextFile(
       join(ctx, "bin/runner"),
       '#!/bin/sh\nexec /usr/local/bin/deno run -A --v8-flags=--max-semi-space-size=1,--single-threaded,--expose-gc /usr/local/bin/runner.js "$@"\n',

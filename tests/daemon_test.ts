@@ -1,7 +1,7 @@
 /** End-to-end: `start`, `is-alive`, `stop`, from source and from the bundle outside the repo. */
 import { join } from "node:path";
 import { assert, assertEquals } from "../src/testing/assert.ts";
-import { cleanup, playbookPdd, processesWithEnv, ROOT, runner } from "./helpers.ts";
+import { buildBundle, cleanup, playbookPdd, processesWithEnv, runner } from "./helpers.ts";
 
 const SLOW = `- hosts: all
   gather_facts: false
@@ -57,10 +57,7 @@ Deno.test("daemon: start returns at once; is-alive; stop kills the whole tree (f
 Deno.test("daemon: the same from the bundle, started outside the repo", async () => {
   const dir = await Deno.makeTempDir({ prefix: "runner_bundle_daemon_" });
   try {
-    const built = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--output", join(dir, "runner.js"), join(ROOT, "main.ts")],
-    }).output();
-    assertEquals(built.code, 0);
+    await buildBundle(join(dir, "runner.js"));
     await startStop(join(dir, "runner.js"), dir);
   } finally {
     await cleanup(dir);

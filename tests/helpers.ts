@@ -10,6 +10,25 @@ export const LOCAL_INVENTORY =
   "localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n";
 
 /** Creates a private data dir from a map of relative paths to contents (0700 root). */
+/**
+ * Builds the single-file bundle into `out` exactly as `deno task bundle` does (its flags are
+ * read from deno.json, so the tests run what users build).
+ */
+export async function buildBundle(out: string): Promise<void> {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const words = String(config.tasks.bundle).split(" ").slice(1);
+  const args = words.map((w) =>
+    w === "dist/runner.js" ? out : w === "main.ts" ? join(ROOT, "main.ts") : w
+  );
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: [args[0], "--quiet", ...args.slice(1)],
+    cwd: ROOT,
+  }).output();
+  if (!built.success) {
+    throw new Error(`deno bundle failed: ${new TextDecoder().decode(built.stderr)}`);
+  }
+}
+
 export async function makePdd(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "runner_test_" });
   for (const [rel, text] of Object.entries(files)) {

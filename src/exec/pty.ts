@@ -18,6 +18,8 @@ const POLLIN = 0x1;
 /** Short waits before falling back to poll(). */
 const SPINS = 5;
 const SPIN_MS = 2;
+/** A read this large means a writer is streaming (the pty hands over at most 4 KiB a read). */
+const FLOWING = 2048;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
@@ -43,6 +45,7 @@ export class PtyProcess {
   #closed = false;
   #pollBuf = new Uint8Array(8);
   #readBuf = new Uint8Array(65536);
+  #flowing = false;
 
   constructor(pid: number, fd: number) {
     this.pid = pid;
@@ -59,8 +62,11 @@ export class PtyProcess {
     const first = this.#tryRead();
     if (first !== undefined) return first;
     // Output usually resumes within a few ms (Ansible writes each event in small flushes): wait
-    // on short timers first, which cost far less than a poll on a helper thread.
-    for (let spin = 0; spin < SPINS && spin * SPIN_MS < timeoutMs; spin++) {
+    // on short timers first, which cost far less than a poll on a helper thread. Not while a
+    // writer streams: the pty holds only a few KiB, so it would sit blocked for most of each
+    // timer, where poll wakes us as soon as it writes again.
+    const spins = this.#flowing ? 0 : SPINS;
+    for (let spin = 0; spin < spins && spin * SPIN_MS < timeoutMs; spin++) {
       await sleep(SPIN_MS);
       const next = this.#tryRead();
       if (next !== undefined) return next;
@@ -80,7 +86,10 @@ export class PtyProcess {
   #tryRead(): Uint8Array | null | undefined {
     if (this.#closed) return null;
     const r = Number(libc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
-    if (r > 0) return this.#readBuf.slice(0, r);
+    if (r > 0) {
+      this.#flowing = r >= FLOWING;
+      return this.#readBuf.slice(0, r);
+    }
     if (r < 0) {
       const e = errno();
       if (e === EAGAIN || e === EINTR) return undefined;

@@ -65,12 +65,8 @@ export class ArtifactWriter implements JobSink {
     }
     Deno.renameSync(tmp, path);
     if (!this.#stdout) return;
-    if (this.#json) {
-      writeEventJson(this.#stdout, ev, this.#encoder);
-      writeAll(this.#stdout, NEWLINE);
-    } else if (writeEventText(this.#stdout, ev, this.#encoder)) {
-      writeAll(this.#stdout, NEWLINE);
-    }
+    if (this.#json) writeEventJson(this.#stdout, ev, this.#encoder, "\n");
+    else writeEventText(this.#stdout, ev, this.#encoder);
   }
 
   status(status: JobStatus, info: StatusInfo): void {
@@ -85,7 +81,6 @@ export class ArtifactWriter implements JobSink {
   }
 }
 
-const NEWLINE = new Uint8Array([10]);
 /** Large strings are encoded and written in slices of this many characters. */
 const SLICE = 1 << 16;
 
@@ -99,36 +94,43 @@ function* slices(text: string): Generator<string> {
   }
 }
 
-/** Writes an event's stdout (streamed from its spill file when it has one); false if empty. */
+/**
+ * Writes an event's stdout and a newline (streamed from its spill file when it has one);
+ * writes nothing for an event without text.
+ */
 export function writeEventText(
   file: Writable,
   ev: JobEvent,
   enc: TextEncoder,
   transform: (s: string) => string = (s) => s,
-): boolean {
+): void {
   const spilled = spilledText(ev);
   if (spilled) {
     for (const part of spilledSlices(spilled)) writeAll(file, enc.encode(transform(part)));
-    return true;
-  }
-  if (!ev.stdout) return false;
-  writeText(file, transform(ev.stdout), enc);
-  return true;
+    writeAll(file, NEWLINE);
+  } else if (ev.stdout) writeText(file, transform(ev.stdout), enc, "\n");
 }
 
-/** Writes a string in slices, so a huge event's text is never copied whole. */
-export function writeText(file: Writable, text: string, enc: TextEncoder): void {
+const NEWLINE = new Uint8Array([10]);
+
+/**
+ * Writes a string and `end` in slices, so a huge event's text is never copied whole; a small
+ * one goes in one write (one system call per event and sink matters at thousands of events).
+ */
+export function writeText(file: Writable, text: string, enc: TextEncoder, end = ""): void {
+  if (text.length < SLICE) return writeAll(file, enc.encode(text + end));
   for (const part of slices(text)) writeAll(file, enc.encode(part));
+  if (end) writeAll(file, enc.encode(end));
 }
 
 /**
  * Writes an event as JSON, the `stdout` value escaped slice by slice: the same bytes as
  * JSON.stringify, without building the whole document when the text is large.
  */
-export function writeEventJson(file: Writable, ev: JobEvent, enc: TextEncoder): void {
+export function writeEventJson(file: Writable, ev: JobEvent, enc: TextEncoder, end = ""): void {
   const spilled = spilledText(ev);
   if (!spilled && ev.stdout.length < SLICE) {
-    writeAll(file, enc.encode(JSON.stringify(ev)));
+    writeAll(file, enc.encode(JSON.stringify(ev) + end));
     return;
   }
   // Copy the other fields from their descriptors: spreading would call a spilled stdout's getter.
@@ -140,7 +142,7 @@ export function writeEventJson(file: Writable, ev: JobEvent, enc: TextEncoder): 
     writeAll(file, enc.encode(JSON.stringify(part).slice(1, -1)));
   }
   const tail = JSON.stringify(rest);
-  writeAll(file, enc.encode(tail === "{}" ? '"}' : `",${tail.slice(1)}`));
+  writeAll(file, enc.encode((tail === "{}" ? '"}' : `",${tail.slice(1)}`) + end));
 }
 
 type Writable = { writeSync(p: Uint8Array): number };

@@ -36,8 +36,17 @@ Deno.test("artifacts: sliced JSON is byte-identical to JSON.stringify, surrogate
     const t = new Buf();
     writeText(t, big, new TextEncoder());
     assertEquals(t.text(), big);
+    const line = new Buf();
+    writeEventJson(line, event(big), new TextEncoder(), "\n");
+    assertEquals(line.text(), JSON.stringify(event(big)) + "\n");
   }
   const small = new Buf();
   writeEventJson(small, event("short"), new TextEncoder());
   assertEquals(small.text(), JSON.stringify(event("short")));
+  const smallLine = new Buf();
+  writeEventJson(smallLine, event("short"), new TextEncoder(), "\n");
+  assertEquals(smallLine.text(), JSON.stringify(event("short")) + "\n");
+  const text = new Buf();
+  writeText(text, "short", new TextEncoder(), "\n");
+  assertEquals(text.text(), "short\n");
 });

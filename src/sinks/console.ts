@@ -1,13 +1,11 @@
 /** The console sink: event text (or JSON lines with `-j`) on standard output, as it happens. */
 import type { JobEvent } from "../events/event.ts";
-import { writeAll, writeEventJson, writeEventText } from "./artifacts.ts";
+import { writeEventJson, writeEventText } from "./artifacts.ts";
 import type { JobSink } from "./sink.ts";
 
 // CSI and OSC sequences, as Ansible's colour output uses them.
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
-
-const NEWLINE = new Uint8Array([10]);
 
 /** Removes terminal escape sequences. */
 export function stripAnsi(s: string): string {
@@ -36,12 +34,13 @@ export class ConsoleSink implements JobSink {
 
   event(ev: JobEvent): void {
     try {
-      if (this.#opts.json) writeEventJson(this.#out, ev, this.#encoder);
-      else {
-        const strip = this.#opts.stripAnsi ? stripAnsi : undefined;
-        if (!writeEventText(this.#out, ev, this.#encoder, strip)) return;
-      }
-      writeAll(this.#out, NEWLINE);
+      if (this.#opts.json) writeEventJson(this.#out, ev, this.#encoder, "\n");
+      else {writeEventText(
+          this.#out,
+          ev,
+          this.#encoder,
+          this.#opts.stripAnsi ? stripAnsi : undefined,
+        );}
     } catch (e) {
       // A closed pipe on the console must not fail the job; artifacts still get everything.
       if (!(e instanceof Deno.errors.BrokenPipe)) throw e;

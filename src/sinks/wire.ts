@@ -5,7 +5,7 @@
  */
 import type { JobEvent } from "../events/event.ts";
 import { sendDirectory } from "../streaming/zip_frame.ts";
-import { type SyncWriter, writeBytes, writeLine } from "../streaming/wire.ts";
+import { type SyncWriter, writeLine } from "../streaming/wire.ts";
 import { writeEventJson } from "./artifacts.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
 import { every as repeatEvery } from "../runtime/timer.ts";
@@ -18,8 +18,6 @@ export interface WireSinkOptions {
   /** Seconds without output before a keepalive line (0: never). */
   keepaliveSeconds?: number;
 }
-
-const NEWLINE = new Uint8Array([10]);
 
 /** Writes one job onto the wire. */
 export class WireSink implements JobSink {
@@ -53,8 +51,7 @@ export class WireSink implements JobSink {
 
   event(ev: JobEvent): void {
     this.#last = Date.now();
-    writeEventJson(this.#opts.out, ev, this.#enc);
-    writeBytes(this.#opts.out, NEWLINE);
+    writeEventJson(this.#opts.out, ev, this.#enc, "\n");
   }
 
   /** Sends the artifacts and eof; stops keepalives first. */

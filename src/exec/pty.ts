@@ -18,8 +18,8 @@ const POLLIN = 0x1;
 /** Short waits before falling back to poll(). */
 const SPINS = 5;
 const SPIN_MS = 2;
-/** A read this large means a writer is streaming (the pty hands over at most 4 KiB a read). */
-const FLOWING = 2048;
+/** The pty hands over at most 4 KiB a read: one this full means more is waiting. */
+const FULL_READ = 4000;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
@@ -45,7 +45,9 @@ export class PtyProcess {
   #closed = false;
   #pollBuf = new Uint8Array(8);
   #readBuf = new Uint8Array(65536);
-  #flowing = false;
+  /** Successful reads in a row, without finding the pty empty in between. */
+  #streak = 0;
+  #lastRead = 0;
 
   constructor(pid: number, fd: number) {
     this.pid = pid;
@@ -59,13 +61,15 @@ export class PtyProcess {
   async read(timeoutMs: number): Promise<Uint8Array | null> {
     // Read first (the fd is non-blocking): when output is flowing this costs one plain call.
     // Only when nothing is there do we pay for poll, which runs on a helper thread.
+    // A writer blocked on a full pty: it refills as fast as we read. A timer would leave it
+    // sitting blocked for most of each wait, where poll wakes us as soon as it writes again.
+    const streaming = this.#streak >= 2 || this.#lastRead >= FULL_READ;
     const first = this.#tryRead();
     if (first !== undefined) return first;
     // Output usually resumes within a few ms (Ansible writes each event in small flushes): wait
-    // on short timers first, which cost far less than a poll on a helper thread. Not while a
-    // writer streams: the pty holds only a few KiB, so it would sit blocked for most of each
-    // timer, where poll wakes us as soon as it writes again.
-    const spins = this.#flowing ? 0 : SPINS;
+    // on short timers first, which cost far less than a poll on a helper thread and gather
+    // several events per read.
+    const spins = streaming ? 0 : SPINS;
     for (let spin = 0; spin < spins && spin * SPIN_MS < timeoutMs; spin++) {
       await sleep(SPIN_MS);
       const next = this.#tryRead();
@@ -87,9 +91,12 @@ export class PtyProcess {
     if (this.#closed) return null;
     const r = Number(libc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
     if (r > 0) {
-      this.#flowing = r >= FLOWING;
+      this.#streak++;
+      this.#lastRead = r;
       return this.#readBuf.slice(0, r);
     }
+    this.#streak = 0;
+    this.#lastRead = 0;
     if (r < 0) {
       const e = errno();
       if (e === EAGAIN || e === EINTR) return undefined;

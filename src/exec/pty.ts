@@ -4,6 +4,7 @@
  */
 import { cstr, cstrArray, errno, libc } from "./libc.ts";
 import { sleep } from "../runtime/timer.ts";
+import { ReadPace } from "./read_pace.ts";
 
 const O_RDWR = 0o2;
 const O_NOCTTY = 0o400;
@@ -15,11 +16,9 @@ const TIOCSWINSZ = 0x5414n;
 const TCSANOW = 0;
 const ECHO = 0o10;
 const POLLIN = 0x1;
-/** Short waits before falling back to poll(). */
+/** Short waits before falling back to poll() (see ReadPace). */
 const SPINS = 5;
 const SPIN_MS = 2;
-/** The pty hands over at most 4 KiB a read: one this full means more is waiting. */
-const FULL_READ = 4000;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
@@ -45,9 +44,7 @@ export class PtyProcess {
   #closed = false;
   #pollBuf = new Uint8Array(8);
   #readBuf = new Uint8Array(65536);
-  /** Successful reads in a row, without finding the pty empty in between. */
-  #streak = 0;
-  #lastRead = 0;
+  #pace = new ReadPace();
 
   constructor(pid: number, fd: number) {
     this.pid = pid;
@@ -60,15 +57,10 @@ export class PtyProcess {
    */
   async read(timeoutMs: number): Promise<Uint8Array | null> {
     // Read first (the fd is non-blocking): when output is flowing this costs one plain call.
-    // Only when nothing is there do we pay for poll, which runs on a helper thread.
-    // A writer blocked on a full pty: it refills as fast as we read. A timer would leave it
-    // sitting blocked for most of each wait, where poll wakes us as soon as it writes again.
-    const streaming = this.#streak >= 2 || this.#lastRead >= FULL_READ;
+    // Then short timers or poll on a helper thread, as the reads so far suggest (ReadPace).
+    const streaming = this.#pace.streaming;
     const first = this.#tryRead();
     if (first !== undefined) return first;
-    // Output usually resumes within a few ms (Ansible writes each event in small flushes): wait
-    // on short timers first, which cost far less than a poll on a helper thread and gather
-    // several events per read.
     const spins = streaming ? 0 : SPINS;
     for (let spin = 0; spin < spins && spin * SPIN_MS < timeoutMs; spin++) {
       await sleep(SPIN_MS);
@@ -90,13 +82,8 @@ export class PtyProcess {
   #tryRead(): Uint8Array | null | undefined {
     if (this.#closed) return null;
     const r = Number(libc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
-    if (r > 0) {
-      this.#streak++;
-      this.#lastRead = r;
-      return this.#readBuf.slice(0, r);
-    }
-    this.#streak = 0;
-    this.#lastRead = 0;
+    this.#pace.observe(Math.max(r, 0));
+    if (r > 0) return this.#readBuf.slice(0, r);
     if (r < 0) {
       const e = errno();
       if (e === EAGAIN || e === EINTR) return undefined;

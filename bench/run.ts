@@ -126,12 +126,8 @@ const python = (pdd: string) => () => [
   "-i",
   last.python = `p${n++}`,
 ];
-const raw = (pdd: string) => () => [
-  "ansible-playbook",
-  "-i",
-  join(pdd, "inventory"),
-  join(pdd, "project/test.yml"),
-];
+/** What runner runs, where it runs it (the project dir). */
+const raw = (pdd: string) => () => ["ansible-playbook", "-i", join(pdd, "inventory"), "test.yml"];
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const rows: string[][] = [];
@@ -139,7 +135,11 @@ const rows: string[][] = [];
 async function scenario(name: string, hosts: number, playbook: string, repeat = REPEAT) {
   const pdd = await makePdd(hosts, playbook);
   try {
-    const [r, p, o] = await rounds([raw(pdd), python(pdd), ours(pdd)], pdd, repeat);
+    const [r, p, o] = await rounds(
+      [raw(pdd), python(pdd), ours(pdd)],
+      join(pdd, "project"),
+      repeat,
+    );
     const evP = countEvents(pdd, last.python);
     const evO = countEvents(pdd, last.ours);
     rows.push([

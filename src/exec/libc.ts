@@ -79,10 +79,17 @@ export function cstrArray(
   return { array, keep };
 }
 
+let subreaper = false;
+
 /** Makes this process adopt orphaned descendants, so a daemonized task cannot escape. */
 export function becomeSubreaper(): void {
   const PR_SET_CHILD_SUBREAPER = 36;
-  libc().prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n);
+  subreaper ||= libc().prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) === 0;
+}
+
+/** Whether becomeSubreaper took effect in this process. */
+export function isSubreaper(): boolean {
+  return subreaper;
 }
 
 /** Reaps `pid` if it has exited; returns its raw wait status, or null if still running. */

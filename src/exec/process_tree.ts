@@ -3,7 +3,7 @@
  * and anything that carries the job's marker in its environment (daemonized async tasks
  * that left the session and were reparented).
  */
-import { tryWait } from "./libc.ts";
+import { isSubreaper, tryWait } from "./libc.ts";
 import { sleep } from "../runtime/timer.ts";
 
 /** One row of the process table. */
@@ -131,6 +131,26 @@ function includesBytes(hay: Uint8Array, needle: Uint8Array): boolean {
   return false;
 }
 
+/**
+ * Whether this process has a child now; null when the kernel does not list children
+ * (`/proc/<pid>/task/<tid>/children` needs CONFIG_PROC_CHILDREN).
+ */
+export function hasChildren(): boolean | null {
+  try {
+    for (const task of Deno.readDirSync("/proc/self/task")) {
+      const f = Deno.openSync(`/proc/self/task/${task.name}/children`);
+      try {
+        if ((f.readSync(statBuf) ?? 0) > 0) return true;
+      } finally {
+        f.close();
+      }
+    }
+    return false;
+  } catch {
+    return null;
+  }
+}
+
 /** The job's live processes now. */
 export function jobProcesses(sid: number, marker: string): number[] {
   return selectJobProcesses(listProcesses(marker), { sid, self: Deno.pid });
@@ -153,6 +173,10 @@ export async function killJobTree(
   marker: string,
   graceMs = 1000,
 ): Promise<void> {
+  // A subreaper adopts every orphan below it, so whatever is left of a job it ran is among its
+  // descendants: with no child at all there is nothing to find, and the table (thousands of
+  // processes on a busy node) need not be read.
+  if (isSubreaper() && hasChildren() === false) return;
   let pids = jobProcesses(sid, marker);
   if (pids.length === 0) return;
   signal(pids, "SIGTERM");

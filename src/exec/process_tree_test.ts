@@ -26,3 +26,21 @@ Deno.test("process tree: session, marker and descendants are chosen; self and ot
   ];
   assertEquals(selectJobProcesses(procs, { sid: 100, self: 10 }).sort(), [100, 101, 200, 201]);
 });
+
+Deno.test("process tree: children of a process are seen until they are reaped", async () => {
+  // In a process of its own: test modules run side by side in this one, with children of theirs.
+  const module = new URL("./process_tree.ts", import.meta.url).href;
+  const script = `
+    import { hasChildren } from "${module}";
+    const seen = [hasChildren()];
+    const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    seen.push(hasChildren());
+    child.kill("SIGKILL");
+    await child.status;
+    seen.push(hasChildren());
+    console.log(JSON.stringify(seen));
+  `;
+  const out = await new Deno.Command(Deno.execPath(), { args: ["eval", script] }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  assertEquals(text, "[false,true,false]", new TextDecoder().decode(out.stderr));
+});

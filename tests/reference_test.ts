@@ -84,6 +84,10 @@ for (const [name, c] of Object.entries(CASES)) {
         stderr: "piped",
       }).output();
       assertEquals(r.code, ref.code, "exit code");
+      const entries = async (pdd: string) =>
+        (await Array.fromAsync(Deno.readDir(join(pdd, "artifacts", "x")))).map((e) => e.name)
+          .sort();
+      assertEquals(await entries(ours), await entries(theirs), "artifact files");
       assertEquals(await artifact(ours, "x", "status"), await artifact(theirs, "x", "status"));
       assertEquals(await artifact(ours, "x", "rc"), await artifact(theirs, "x", "rc"));
       const a = await readEvents(join(ours, "artifacts", "x"));

@@ -72,7 +72,9 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     if (spilled) Deno.removeSync(spilled.path); // every sink has written it by now
   };
 
-  // The callback plugin travels inside the program and is written next to the job's artifacts.
+  // The callback plugin travels inside the program and is written next to the job's artifacts
+  // (inside them, a container sees it too); it goes when the job ends, with the bytecode Python
+  // may have cached beside it, so the artifacts are ansible-runner's set of files.
   const callbackDir = join(spec.artifactDir, "callback");
   Deno.mkdirSync(callbackDir, { recursive: true, mode: 0o700 });
   writePrivateFile(join(callbackDir, "awx_display.py"), pluginSource);
@@ -185,6 +187,9 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     }
     await keyFifo?.close();
     launch?.cleanup();
+    try {
+      Deno.removeSync(callbackDir, { recursive: true });
+    } catch { /* a container's user may own its bytecode: leave what cannot go */ }
     poller?.stop();
     await cgroup?.remove();
     await agent?.stop();

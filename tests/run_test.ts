@@ -383,3 +383,21 @@ Deno.test("run: results larger than MAX_EVENT_RES are dropped from events, as an
     await cleanup(pdd);
   }
 });
+
+Deno.test("run: with ANSIBLE_DEBUG, Ansible's debug lines are debug events", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
+    { "env/envvars": 'ANSIBLE_DEBUG: "1"\n' },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "dbg", "-q"]);
+    assertEquals(r.code, 0, r.stderr);
+    const events = await readEvents(join(pdd, "artifacts", "dbg"));
+    // Ansible prints them as "<pid> <time>: <message>", in its debug colour.
+    const lines = events.filter((e) => e.event === "debug" && /\d+ \d+\.\d+: /.test(e.stdout));
+    assert(lines.length > 10, `${lines.length} debug events with text`);
+    assert(events.some((e) => e.event === "playbook_on_stats"), "the play ran to its end");
+  } finally {
+    await cleanup(pdd);
+  }
+});

@@ -30,6 +30,7 @@ import sys
 import threading
 import uuid
 
+from ansible import constants as C
 from ansible.plugins.callback.default import CallbackModule as DefaultCallbackModule
 from ansible.plugins.loader import callback_loader
 from ansible.utils.display import Display
@@ -197,7 +198,11 @@ def _patch_display():
     # debug() call that prints nothing makes no event.
     if getattr(Display, "_runner_patched", False):
         return
-    for name in ("warning", "deprecated", "error", "debug", "verbose"):
+    kinds = ["warning", "deprecated", "error", "verbose"]
+    if C.DEFAULT_DEBUG:
+        # Otherwise debug() prints nothing, and Ansible calls it ~15 times per task and host.
+        kinds.append("debug")
+    for name in kinds:
         _wrap_kind(name, name)
     original = Display.display
 

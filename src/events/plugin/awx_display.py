@@ -93,25 +93,30 @@ _STRING_REPRS = (str.__repr__, AnsibleUnsafeText.__repr__)
 
 def _repr_floor(value, limit):
     """A lower bound of len(str(value)), counted only until it passes `limit`. Plain strings,
-    lists, tuples and dicts count what their repr must print at least; any other value counts
-    nothing, so the bound holds whatever its repr is. Seen containers are not counted again."""
+    lists, tuples and dicts count what their repr must print at least (read through the base
+    type, as repr reads them, whatever a subclass overrides); any other value counts nothing,
+    so the bound holds whatever its repr is. A container met again is not counted again."""
     total = 0
     seen = set()
     stack = [value]
     while stack and total <= limit:
         v = stack.pop()
-        kind = type(v)
-        if kind.__repr__ in _STRING_REPRS:
-            total += len(v) + 2
-        elif kind.__repr__ in (list.__repr__, tuple.__repr__, dict.__repr__) and id(v) not in seen:
+        shown = type(v).__repr__
+        if isinstance(v, str) and shown in _STRING_REPRS:
+            total += str.__len__(v) + 2
+        elif id(v) in seen:
+            continue
+        elif isinstance(v, dict) and shown is dict.__repr__:
             seen.add(id(v))
-            total += 2 + 2 * max(len(v) - 1, 0)
-            if kind.__repr__ is dict.__repr__:
-                total += 2 * len(v)
-                stack.extend(v.keys())
-                stack.extend(v.values())
-            else:
-                stack.extend(v)
+            n = dict.__len__(v)
+            total += 2 + 2 * max(n - 1, 0) + 2 * n
+            stack.extend(dict.keys(v))
+            stack.extend(dict.values(v))
+        elif isinstance(v, (list, tuple)) and shown in (list.__repr__, tuple.__repr__):
+            seen.add(id(v))
+            base = list if isinstance(v, list) else tuple
+            total += 2 + 2 * max(base.__len__(v) - 1, 0)
+            stack.extend(base.__iter__(v))
     return total
 
 

@@ -22,6 +22,13 @@ class ShortStr(dict):
     def __str__(self): return "s"
 class ShortList(list):
     def __repr__(self): return "l"
+class Liar(dict):
+    def __len__(self): return 10 ** 9
+    def keys(self): return ["k" * 10 ** 6]
+    def values(self): return []
+class ListLiar(list):
+    def __len__(self): return 10 ** 9
+    def __iter__(self): return iter(["x" * 10 ** 6])
 
 def value(depth=0):
     k = random.random()
@@ -42,7 +49,9 @@ wrong = []
 cases = [value() for _ in range(20000)]
 loop = [1]
 loop.append(loop)
-cases += [loop, "plain", Unsafe("x" * 10), {"k": loop}, wrap_var({"a": ["b" * 30, {"c": "d"}]})]
+shared = ["s" * 20]
+cases += [loop, "plain", Unsafe("x" * 10), {"k": loop}, wrap_var({"a": ["b" * 30, {"c": "d"}]}),
+          Liar(a=1), ListLiar([1, 2]), [Liar(b="c"), ListLiar()], [shared, shared]]
 for v in cases:
     n = len(str(v))
     for limit in (0, 1, n // 2, n - 1, n, n + 1):
@@ -65,5 +74,5 @@ Deno.test("plugin: a result is dropped exactly when len(str(res)) > MAX_EVENT_RE
   }).output();
   const text = new TextDecoder().decode(out.stdout).trim();
   assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-  assertEquals(text, "20005 [] True True True");
+  assertEquals(text, "20009 [] True True True");
 });

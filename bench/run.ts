@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { buildBundle } from "../tests/helpers.ts";
+import { V8_FLAGS } from "../src/cli/self_exec.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
@@ -100,8 +101,6 @@ function countEvents(pdd: string, ident: string): number {
 const DENO = Deno.execPath();
 const bundle = join(ROOT, "dist/runner.js");
 let n = 0;
-/** The same V8 flags `deno task compile` bakes into the binary. */
-const V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--single-threaded,--expose-gc";
 /** The ident of the last run of each runner (its events are counted). */
 const last = { ours: "", python: "" };
 const ours = (pdd: string) => () => [

@@ -4,13 +4,13 @@
  * RSS. Prints figures; asserts nothing. `--quick` uses a tenth of the data.
  */
 import { join } from "node:path";
+import { V8_FLAGS } from "../src/cli/self_exec.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
 const SMALL = QUICK ? 2000 : 20000;
 const BIG = QUICK ? 3 << 20 : 30 << 20;
 const DENO = Deno.execPath();
-const V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--single-threaded,--expose-gc";
 
 async function makeBigPdd(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "runner_bench_stream_" });

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import { stripAnsi } from "../src/sinks/console.ts";
+import { V8_FLAGS } from "../src/cli/self_exec.ts";
 import {
   artifact,
   buildBundle,
@@ -304,7 +305,7 @@ Deno.test("image: the Containerfile's image runs the demo under any uid", async 
     await buildBundle(join(ctx, "bin/runner.js"));
     await Deno.writeTextFile(
       join(ctx, "bin/runner"),
-      '#!/bin/sh\nexec /usr/local/bin/deno run -A --v8-flags=--max-semi-space-size=1,--single-threaded,--expose-gc /usr/local/bin/runner.js "$@"\n',
+      `#!/bin/sh\nexec /usr/local/bin/deno run -A ${V8_FLAGS} /usr/local/bin/runner.js "$@"\n`,
     );
     const built = await exec("podman", [
       "build",

@@ -19,3 +19,13 @@ Deno.test("self exec: compiled binary runs itself; deno run re-runs the main mod
     ["/usr/bin/deno", "run", "-A", V8_FLAGS, "file:///r/main.ts", "run"],
   );
 });
+
+Deno.test("self exec: deno.json's tasks run runner with the same V8 flags", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+  );
+  for (const task of ["run", "demo", "compile"]) {
+    const words = String(config.tasks[task]).split(" ");
+    assertEquals(words.filter((w) => w.startsWith("--v8-flags")), [V8_FLAGS], task);
+  }
+});

@@ -24,14 +24,19 @@ export interface EnvInputs {
   warnings: string[];
 }
 
-/** Reads `env/<name>`; null when absent. Follows symlinks; accepts regular files and FIFOs. */
+/**
+ * Reads `env/<name>`; null when absent. Follows symlinks; accepts regular files and FIFOs.
+ * A regular file is read synchronously: a job's start waits on these reads, and each
+ * asynchronous call costs a trip through Deno's thread pool. A FIFO is read asynchronously,
+ * as its writer may take its time.
+ */
 export async function readEnvFile(pdd: string, name: string): Promise<
   { path: string; text: string; fromPipe: boolean } | null
 > {
   const path = join(pdd, "env", name);
   let info: Deno.FileInfo;
   try {
-    info = await Deno.stat(path);
+    info = Deno.statSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
     throw new ConfigError(`cannot read: ${(e as Error).message}`, `env/${name}`);
@@ -40,7 +45,8 @@ export async function readEnvFile(pdd: string, name: string): Promise<
     throw new ConfigError("is neither a file nor a named pipe", `env/${name}`);
   }
   try {
-    return { path, text: await Deno.readTextFile(path), fromPipe: !!info.isFifo };
+    const text = info.isFifo ? await Deno.readTextFile(path) : Deno.readTextFileSync(path);
+    return { path, text, fromPipe: !!info.isFifo };
   } catch (e) {
     throw new ConfigError(`cannot read: ${(e as Error).message}`, `env/${name}`);
   }

@@ -100,17 +100,18 @@ export interface ProfilingSpec {
   intervals: { cpu: number; memory: number; pids: number };
 }
 
-async function isDir(path: string): Promise<boolean> {
+// Synchronous: the job's start waits on these, and an asynchronous stat costs a thread hop.
+function isDir(path: string): boolean {
   try {
-    return (await Deno.stat(path)).isDirectory;
+    return Deno.statSync(path).isDirectory;
   } catch {
     return false;
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+function existsSync(path: string): boolean {
   try {
-    await Deno.lstat(path);
+    Deno.lstatSync(path);
     return true;
   } catch {
     return false;
@@ -174,7 +175,7 @@ export async function prepareJob(
   baseEnv: Record<string, string>,
 ): Promise<JobSpec> {
   const pdd = resolve(opts.privateDataDir);
-  if (!(await isDir(pdd))) {
+  if (!isDir(pdd)) {
     throw new ConfigError(`private data dir ${pdd} does not exist or is not a directory`);
   }
   const ident = opts.ident ?? crypto.randomUUID();
@@ -229,7 +230,7 @@ export async function prepareJob(
   const artifactBase = resolve(opts.artifactDir ?? join(pdd, "artifacts"));
   const artifactDir = join(artifactBase, ident);
   const projectDir = resolve(opts.projectDir ?? join(pdd, "project"));
-  const projectExists = await isDir(projectDir);
+  const projectExists = isDir(projectDir);
 
   const env: Record<string, string> = { ...baseEnv, ...inputs.envvars, ...(opts.envvars ?? {}) };
   const marker = crypto.randomUUID();
@@ -251,7 +252,7 @@ export async function prepareJob(
   }
   if (playbook && !generatedPlaybook) {
     const pbPath = isAbsolute(playbook) ? playbook : join(projectDir, playbook);
-    if (!(await exists(pbPath))) {
+    if (!existsSync(pbPath)) {
       throw new ConfigError(`playbook ${pbPath} does not exist`, "--playbook");
     }
   }
@@ -264,12 +265,12 @@ export async function prepareJob(
       : [join(pdd, "inventory", opts.inventory), resolve(opts.inventory)];
     inventory = opts.inventory; // else a host list such as "host1,host2,"
     for (const c of candidates) {
-      if (await exists(c)) {
+      if (existsSync(c)) {
         inventory = c;
         break;
       }
     }
-  } else if (await exists(join(pdd, "inventory"))) {
+  } else if (existsSync(join(pdd, "inventory"))) {
     inventory = join(pdd, "inventory");
   }
 
@@ -513,15 +514,6 @@ function isolationSpec(
       ),
     },
   };
-}
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Validates `container_auth_data` ({host, username, password, verify_ssl}). */

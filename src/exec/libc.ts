@@ -2,23 +2,28 @@
  * The few glibc calls runner needs and Deno does not offer: pseudo-terminals, posix_spawn
  * with a new session, waitpid and prctl. Loaded lazily so that commands that never run a job
  * (`--version`, `transmit`) need no FFI permission.
+ *
+ * Deno compiles a fast-call trampoline for every synchronous symbol `Deno.dlopen` binds
+ * (~0.1 ms each, and ~0.7 ms for the first of a process). Done for all of them, that was
+ * 4 ms between runner's start and the job's. So the calls made once per job go through
+ * `Deno.UnsafeFnPointer` on the symbols' addresses (no compilation, ~3 µs a call), and only
+ * the calls made per read or loop turn are bound with trampolines, at their first use, which
+ * comes after the job has started.
  */
 
-const SYMBOLS = {
+/** Calls made a few times per job: the pty, the spawn, the subreaper flag. */
+const ONCE = {
   posix_openpt: { parameters: ["i32"], result: "i32" },
   grantpt: { parameters: ["i32"], result: "i32" },
   unlockpt: { parameters: ["i32"], result: "i32" },
   ptsname_r: { parameters: ["i32", "buffer", "usize"], result: "i32" },
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
   tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   sigfillset: { parameters: ["buffer"], result: "i32" },
   sigemptyset: { parameters: ["buffer"], result: "i32" },
@@ -39,23 +44,49 @@ const SYMBOLS = {
   posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
   posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
   posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+} as const;
+
+/** Calls made for every read of the job's output or turn of its loop. */
+const LOOP = {
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
-/** The loaded library's symbols. */
-export type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+/** The calls made once per job. */
+export type Libc = { [K in keyof typeof ONCE]: Deno.UnsafeFnPointer<(typeof ONCE)[K]>["call"] };
+/** The calls made per read or loop turn. */
+export type LoopLibc = Deno.DynamicLibrary<typeof LOOP>["symbols"];
 
-let lib: Deno.DynamicLibrary<typeof SYMBOLS> | null = null;
+const LIBC = "libc.so.6";
+let once: Libc | null = null;
+let loop: Deno.DynamicLibrary<typeof LOOP> | null = null;
 
-/** Opens glibc once per process. */
+/** glibc's calls made once per job (bound without trampolines; see the module's note). */
 export function libc(): Libc {
-  lib ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return lib.symbols;
+  if (once) return once;
+  const addresses = Object.fromEntries(
+    Object.keys(ONCE).map((name) => [name, { type: "pointer" as const }]),
+  );
+  const found = Deno.dlopen(LIBC, addresses).symbols as Record<string, Deno.PointerValue>;
+  const calls: Record<string, unknown> = {};
+  for (const [name, def] of Object.entries(ONCE) as [string, Deno.ForeignFunction][]) {
+    const fn = new Deno.UnsafeFnPointer(found[name] as Deno.PointerObject<typeof def>, def);
+    calls[name] = fn.call.bind(fn);
+  }
+  return once = calls as Libc;
+}
+
+/** glibc's calls made per read or loop turn (fast calls, bound at their first use). */
+export function loopLibc(): LoopLibc {
+  loop ??= Deno.dlopen(LIBC, LOOP);
+  return loop.symbols;
 }
 
 /** The calling thread's errno (valid right after a failed call). */
 export function errno(): number {
-  const p = libc().__errno_location();
+  const p = loopLibc().__errno_location();
   return p ? new Deno.UnsafePointerView(p).getInt32() : 0;
 }
 
@@ -96,7 +127,7 @@ export function isSubreaper(): boolean {
 export function tryWait(pid: number): number | null {
   const WNOHANG = 1;
   const status = new Int32Array(1);
-  const r = libc().waitpid(pid, status, WNOHANG);
+  const r = loopLibc().waitpid(pid, status, WNOHANG);
   if (r === pid) return status[0];
   if (r < 0) return -1; // not our child (already reaped): report as gone
   return null;

@@ -2,7 +2,7 @@
  * Spawning a process on a new pseudo-terminal, as pexpect does: the child leads a new
  * session whose controlling terminal is the pts, and its stdin, stdout and stderr are the pts.
  */
-import { cstr, cstrArray, errno, libc } from "./libc.ts";
+import { cstr, cstrArray, errno, libc, loopLibc } from "./libc.ts";
 import { sleep } from "../runtime/timer.ts";
 import { ReadPace } from "./read_pace.ts";
 
@@ -72,7 +72,7 @@ export class PtyProcess {
     view.setInt32(0, this.fd, true);
     view.setInt16(4, POLLIN, true);
     view.setInt16(6, 0, true);
-    const n = await libc().poll(this.#pollBuf, 1n, timeoutMs);
+    const n = await loopLibc().poll(this.#pollBuf, 1n, timeoutMs);
     if (this.#closed) return null;
     if (n <= 0) return new Uint8Array(0);
     return this.#tryRead() ?? new Uint8Array(0);
@@ -81,7 +81,7 @@ export class PtyProcess {
   /** Bytes, null at EOF, or undefined when nothing is available now. */
   #tryRead(): Uint8Array | null | undefined {
     if (this.#closed) return null;
-    const r = Number(libc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
+    const r = Number(loopLibc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
     this.#pace.observe(Math.max(r, 0));
     if (r > 0) return this.#readBuf.slice(0, r);
     if (r < 0) {

@@ -2,12 +2,6 @@
 import { parseArgs, UsageError, valueFlags } from "./args.ts";
 import { commandFirst } from "./argv.ts";
 import { COMMANDS, PROGRAM } from "./parser.ts";
-import { isAliveCommand, startCommand, stopCommand } from "./daemon.ts";
-import { processCommand } from "./process.ts";
-import { profileCommand } from "./profile.ts";
-import { runCommand } from "./run.ts";
-import { transmitCommand } from "./transmit.ts";
-import { workerCommand } from "./worker.ts";
 
 async function writeAll(w: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
   const b = new TextEncoder().encode(text);
@@ -29,22 +23,23 @@ export async function cli(args: string[]): Promise<number> {
     return 0;
   }
   const ns = parsed.args;
+  // Each command's modules load only when it runs: a job's start waits on their loading.
   switch (ns.command) {
     case "run":
-      return await runCommand(ns);
+      return await (await import("./run.ts")).runCommand(ns);
     case "start":
-      return await startCommand(ns, args);
+      return await (await import("./daemon.ts")).startCommand(ns, args);
     case "stop":
-      return await stopCommand(ns);
+      return await (await import("./daemon.ts")).stopCommand(ns);
     case "is-alive":
-      return isAliveCommand(ns);
+      return (await import("./daemon.ts")).isAliveCommand(ns);
     case "profile":
-      return profileCommand(ns);
+      return (await import("./profile.ts")).profileCommand(ns);
     case "transmit":
-      return await transmitCommand(ns);
+      return await (await import("./transmit.ts")).transmitCommand(ns);
     case "worker":
-      return await workerCommand(ns);
+      return await (await import("./worker.ts")).workerCommand(ns);
     default:
-      return await processCommand(ns);
+      return await (await import("./process.ts")).processCommand(ns);
   }
 }

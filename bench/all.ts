@@ -3,7 +3,7 @@
  * for short runs; `--tmpfs` is read by bench/run.ts). A task line would pass them to the last
  * script only.
  */
-const SCRIPTS = ["run.ts", "streaming.ts", "profiling.ts"];
+const SCRIPTS = ["run.ts", "latency.ts", "streaming.ts", "profiling.ts"];
 
 let failed = 0;
 for (const script of SCRIPTS) {

@@ -6,7 +6,6 @@ import { exitCode, tryWait } from "./libc.ts";
 import { PromptMatcher, type PromptRule } from "./expect.ts";
 import { killJobTree } from "./process_tree.ts";
 import { spawnPty } from "./pty.ts";
-import { sleep } from "../runtime/timer.ts";
 
 /** How a job process ended. */
 export type ProcessEnd = "exited" | "timeout" | "canceled";
@@ -68,7 +67,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   try {
     for (;;) {
       // After EOF the exit usually follows within milliseconds: look often, not once a tick.
-      if (eof) await sleep(Date.now() - eofAt < 1000 ? 5 : TICK_MS);
+      if (eof) await proc.waitExit(Date.now() - eofAt < 1000 ? 5 : TICK_MS);
       else {
         const chunk = await proc.read(TICK_MS);
         if (chunk === null) {
@@ -107,7 +106,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     }
     while (status === null) {
       status = tryWait(proc.pid);
-      if (status === null) await sleep(10);
+      if (status === null) await proc.waitExit(10);
     }
   } finally {
     proc.close();

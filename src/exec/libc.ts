@@ -44,6 +44,8 @@ const ONCE = {
   posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
   posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
   posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  // For pidfd_open, which glibc wraps only from 2.36 on.
+  syscall: { parameters: ["i64", "i64", "i64"], result: "i64" },
 } as const;
 
 /** Calls made for every read of the job's output or turn of its loop. */

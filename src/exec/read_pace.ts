@@ -1,10 +1,10 @@
 /**
  * How to wait for more output from a pty, decided from the reads so far. Pure.
  *
- * Ansible writes one event at a time in small flushes: waiting on a 2 ms timer between reads
- * gathers several events per read and costs far less than a poll on a helper thread. A writer
- * that streams (a task printing 200,000 lines) is another matter: the pty holds only a few KiB,
- * so it sits blocked for most of each timer; poll wakes the reader as soon as it writes again.
+ * Ansible writes one event at a time in small flushes: a 10 ms wait between reads gathers
+ * several events per read and costs far less than waking for each. A writer that streams (a
+ * task printing 200,000 lines) is another matter: the pty holds only a few KiB, so it would sit
+ * blocked for most of each wait; poll wakes the reader as soon as it writes again.
  */
 
 /** The pty hands over at most 4 KiB a read: one this full means more is waiting. */

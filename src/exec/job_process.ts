@@ -64,8 +64,10 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     for (const answer of matcher.feed(decoder.decode(chunk, { stream: true }))) proc.write(answer);
   };
 
+  let lookedAt = 0; // when the loop last looked for the exit
   try {
     for (;;) {
+      let output = false;
       // After EOF the exit usually follows within milliseconds: look often, not once a tick.
       if (eof) await proc.waitExit(Date.now() - eofAt < 1000 ? 5 : TICK_MS);
       else {
@@ -73,11 +75,19 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
         if (chunk === null) {
           eof = true;
           eofAt = Date.now();
-        } else if (chunk.length) deliver(chunk);
+        } else if (chunk.length) {
+          deliver(chunk);
+          output = true;
+        }
       }
-      status ??= tryWait(proc.pid);
-      if (status !== null) break;
+      // Looking is a system call. While output flows, the exit shows soon enough as a read that
+      // brings nothing (the wait ends at the exit), as end of file, or at the next tick.
       const now = Date.now();
+      if (!output || now - lookedAt >= TICK_MS) {
+        lookedAt = now;
+        status ??= tryWait(proc.pid);
+      }
+      if (status !== null) break;
       if (opts.signal?.aborted) end = "canceled";
       else if (opts.jobTimeout && now - started >= opts.jobTimeout * 1000) end = "timeout";
       else if (opts.idleTimeout && now - lastOutput >= opts.idleTimeout * 1000) end = "timeout";

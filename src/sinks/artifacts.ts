@@ -57,16 +57,22 @@ export class ArtifactWriter implements JobSink {
   event(ev: JobEvent): void {
     const path = join(this.#eventsDir, `${ev.counter}-${ev.uuid}.json`);
     const tmp = `${path}.tmp`;
-    const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
-    try {
-      writeEventJson(file, ev, this.#encoder);
-    } finally {
-      file.close();
+    // Most events are small: their JSON is made once, for the event file and a -j stdout line.
+    const json = smallEventJson(ev);
+    if (json !== null) Deno.writeFileSync(tmp, this.#encoder.encode(json), { mode: 0o600 });
+    else {
+      const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
+      try {
+        writeEventJson(file, ev, this.#encoder);
+      } finally {
+        file.close();
+      }
     }
     Deno.renameSync(tmp, path);
     if (!this.#stdout) return;
-    if (this.#json) writeEventJson(this.#stdout, ev, this.#encoder, "\n");
-    else writeEventText(this.#stdout, ev, this.#encoder);
+    if (!this.#json) writeEventText(this.#stdout, ev, this.#encoder);
+    else if (json !== null) writeAll(this.#stdout, this.#encoder.encode(json + "\n"));
+    else writeEventJson(this.#stdout, ev, this.#encoder, "\n");
   }
 
   status(status: JobStatus, info: StatusInfo): void {
@@ -128,11 +134,9 @@ export function writeText(file: Writable, text: string, enc: TextEncoder, end = 
  * JSON.stringify, without building the whole document when the text is large.
  */
 export function writeEventJson(file: Writable, ev: JobEvent, enc: TextEncoder, end = ""): void {
+  const small = smallEventJson(ev);
+  if (small !== null) return writeAll(file, enc.encode(small + end));
   const spilled = spilledText(ev);
-  if (!spilled && ev.stdout.length < SLICE) {
-    writeAll(file, enc.encode(JSON.stringify(ev) + end));
-    return;
-  }
   // Copy the other fields from their descriptors: spreading would call a spilled stdout's getter.
   const { uuid, counter, stdout: _text, ...others } = Object.getOwnPropertyDescriptors(ev);
   const rest = Object.defineProperties({}, others);
@@ -143,6 +147,11 @@ export function writeEventJson(file: Writable, ev: JobEvent, enc: TextEncoder, e
   }
   const tail = JSON.stringify(rest);
   writeAll(file, enc.encode((tail === "{}" ? '"}' : `",${tail.slice(1)}`) + end));
+}
+
+/** An event's JSON when its text is small and in memory; null when it must be streamed. */
+export function smallEventJson(ev: JobEvent): string | null {
+  return !spilledText(ev) && ev.stdout.length < SLICE ? JSON.stringify(ev) : null;
 }
 
 type Writable = { writeSync(p: Uint8Array): number };

@@ -3,8 +3,8 @@
  *
  * Ansible writes one event at a time in small flushes: a 10 ms wait between reads gathers
  * several events per read and costs far less than waking for each. A writer that streams (a
- * task printing 200,000 lines) is another matter: the pty holds only a few KiB, so it would sit
- * blocked for most of each wait; poll wakes the reader as soon as it writes again.
+ * task printing 200,000 lines) is another matter: it fills the ~20 KB a pty holds at once, so it
+ * would sit blocked for most of each wait; poll wakes the reader as soon as it writes again.
  */
 
 /** The pty hands over at most 4 KiB a read: one this full means more is waiting. */

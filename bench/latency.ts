@@ -59,19 +59,21 @@ async function once(argv: string[]): Promise<{ before: number; after: number }> 
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const samples = new Map(Object.keys(runners).map((k) => [k, { before: [], after: [] }])) as Map<
-  string,
-  { before: number[]; after: number[] }
->;
-for (const argv of Object.values(runners)) await once(argv()); // code caches, page cache
-for (let i = 0; i < ROUNDS; i++) {
-  for (const [name, argv] of Object.entries(runners)) {
-    const s = await once(argv());
-    samples.get(name)!.before.push(s.before);
-    samples.get(name)!.after.push(s.after);
+const samples = new Map<string, { before: number[]; after: number[] }>(
+  Object.keys(runners).map((k) => [k, { before: [], after: [] }]),
+);
+try {
+  for (const argv of Object.values(runners)) await once(argv()); // code caches, page cache
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [name, argv] of Object.entries(runners)) {
+      const s = await once(argv());
+      samples.get(name)!.before.push(s.before);
+      samples.get(name)!.after.push(s.after);
+    }
   }
+} finally {
+  await Deno.remove(dir, { recursive: true });
 }
-await Deno.remove(dir, { recursive: true });
 
 const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(9);
 console.log(

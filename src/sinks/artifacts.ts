@@ -56,19 +56,19 @@ export class ArtifactWriter implements JobSink {
 
   event(ev: JobEvent): void {
     const path = join(this.#eventsDir, `${ev.counter}-${ev.uuid}.json`);
-    const tmp = `${path}.tmp`;
     // Most events are small: their JSON is made once, for the event file and a -j stdout line.
     const json = smallEventJson(ev);
-    if (json !== null) Deno.writeFileSync(tmp, this.#encoder.encode(json), { mode: 0o600 });
+    if (json !== null) writePrivateFile(path, this.#encoder.encode(json));
     else {
+      const tmp = `${path}.tmp`;
       const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
       try {
         writeEventJson(file, ev, this.#encoder);
       } finally {
         file.close();
       }
+      Deno.renameSync(tmp, path);
     }
-    Deno.renameSync(tmp, path);
     if (!this.#stdout) return;
     if (!this.#json) writeEventText(this.#stdout, ev, this.#encoder);
     else if (json !== null) writeAll(this.#stdout, this.#encoder.encode(json + "\n"));

@@ -249,6 +249,30 @@ Deno.test("run: -q prints nothing; --rotate-artifacts keeps the newest N", async
   }
 });
 
+Deno.test("run: the plugin's bytecode is compiled on the first job and reused by the next", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: b}}]\n",
+  );
+  const cache = await Deno.makeTempDir({ prefix: "runner_cache_" });
+  // Deno's own cache follows XDG_CACHE_HOME too: keep it where it is.
+  const denoDir = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno");
+  const env = { XDG_CACHE_HOME: cache, DENO_DIR: denoDir };
+  try {
+    const first = await runner(["run", pdd, "-p", "test.yml", "-q", "--debug"], { env });
+    assertEquals(first.code, 0, first.stderr);
+    assertIncludes(first.stderr, `callback bytecode compiled into ${cache}/runner/callback/`);
+    const second = await runner(["run", pdd, "-p", "test.yml", "-q", "--debug"], { env });
+    assertEquals(second.code, 0, second.stderr);
+    assertIncludes(second.stderr, `callback bytecode from ${cache}/runner/callback/`);
+    assert(!second.stderr.includes("callback bytecode compiled"), second.stderr);
+    // The job's copy goes with the plugin when the job ends.
+    for (const f of await walkFiles(join(pdd, "artifacts"))) assert(!f.includes("callback"), f);
+  } finally {
+    await cleanup(pdd);
+    await Deno.remove(cache, { recursive: true });
+  }
+});
+
 Deno.test("run: --omit-event-data and --only-failed-event-data", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n    - fail: msg=y\n      ignore_errors: true\n",

@@ -19,6 +19,12 @@ import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
 import { JobCgroup } from "../../profiling/job_cgroup.ts";
 import { type Launch, prepareLaunch } from "./launch.ts";
+import {
+  adoptBytecode,
+  bytecodeCacheDir,
+  compileBytecode,
+  interpreterOf,
+} from "./plugin_bytecode.ts";
 import { containerName } from "../isolation/container.ts";
 import { feedKeyThroughFifo, type KeyFifo, removeContainer } from "../isolation/container_io.ts";
 import { Poller } from "../../profiling/poller.ts";
@@ -89,6 +95,9 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   let launch: Launch | null = null;
   let keyFifo: KeyFifo | null = null;
   let exitedByItself = false;
+  /** Set when the plugin's bytecode is to be compiled into the cache once the job runs. */
+  let compile: (() => Promise<void>) | null = null;
+  let compiled: Promise<void> | null = null;
   // Large event text goes to a spill file (masked as it is written), never whole into memory.
   const parser = new EventParser({
     ident: spec.ident,
@@ -126,6 +135,18 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     if (file || spec.container) {
       launch = prepareLaunch(spec, file ?? spec.argv[0], env, cgroup, keyFifo?.path ?? null);
     }
+    // A container's Python is the image's: only a job run here can use bytecode made here.
+    const interpreter = file && !spec.container ? interpreterOf(file) : null;
+    const cacheDir = interpreter &&
+      bytecodeCacheDir(
+        { XDG_CACHE_HOME: Deno.env.get("XDG_CACHE_HOME"), HOME: Deno.env.get("HOME") },
+        interpreter,
+      );
+    if (interpreter && cacheDir) {
+      if (adoptBytecode(cacheDir, callbackDir, pluginSource)) {
+        log(`callback bytecode from ${cacheDir}`);
+      } else compile = () => compileBytecode(cacheDir, pluginSource, interpreter, env, log);
+    }
     // What ran, where: the job's own command (not the sandbox or cgroup wrapping around it).
     const cwd = launch?.cwd ?? spec.cwd;
     artifacts.writeFile(
@@ -157,6 +178,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
           log(`job pid ${pid}`);
           poller?.start();
           emitStatus("running");
+          compiled = compile?.() ?? null; // beside the job, not before it
         },
         onOutput: (bytes) => {
           for (const ev of parser.push(bytes)) emitEvent(ev);
@@ -187,6 +209,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     }
     await keyFifo?.close();
     launch?.cleanup();
+    await compiled;
     try {
       Deno.removeSync(callbackDir, { recursive: true });
     } catch { /* a container's user may own its bytecode: leave what cannot go */ }

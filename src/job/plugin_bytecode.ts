@@ -1,0 +1,143 @@
+/**
+ * The callback plugin's Python bytecode, kept between jobs.
+ *
+ * Python compiles a module's source at every load unless a matching
+ * `__pycache__/<name>.<tag>.pyc` lies beside it. runner writes its plugin afresh into each
+ * job's artifact dir, so Ansible compiled it at every start: ~20M instructions, ~3–4 ms on
+ * the job's critical path (a Python package's plugin ships compiled). runner now keeps the
+ * bytecode in its cache dir, compiled once per interpreter by that interpreter, and copies it
+ * beside each job's copy of the plugin. The bytecode is hash-checked: Python compares the hash
+ * it holds with the source it sits beside before using it, so a stale or foreign file is
+ * ignored (the source is compiled, as before), never run.
+ *
+ * Cache: `$XDG_CACHE_HOME/runner/callback/<interpreter>/` (or `~/.cache/…`), dirs 0700, files
+ * 0600; one dir per interpreter line of the job's `#!`, holding the source the bytecode was
+ * made from. Nothing here can fail a job: an unusable cache only costs the compile.
+ */
+import { isAbsolute, join } from "../runtime/path.ts";
+import { writePrivateFile } from "../sinks/artifacts.ts";
+import { after } from "../runtime/timer.ts";
+
+const PLUGIN = "awx_display";
+/** Compiles argv[1] into hash-checked bytecode beside it (Python ≥ 3.7). */
+const COMPILE = "import py_compile, sys; py_compile.compile(sys.argv[1], doraise=True, " +
+  "invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)";
+/** A compile that takes longer than this is abandoned (it normally takes ~30 ms). */
+const COMPILE_LIMIT_MS = 10_000;
+
+/**
+ * The interpreter a script's `#!` line names, when it is Python (`/usr/bin/python3`,
+ * `/usr/bin/env python3`, with or without options); null otherwise. Pure.
+ */
+export function pythonShebang(head: string): string[] | null {
+  if (!head.startsWith("#!")) return null;
+  const line = head.slice(2).split("\n", 1)[0].trim();
+  const argv = line.split(/\s+/).filter(Boolean);
+  if (!argv.length || !isAbsolute(argv[0])) return null;
+  const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
+  const program = base(argv[0]) === "env"
+    ? argv.find((a, i) => i > 0 && !a.startsWith("-"))
+    : argv[0];
+  return program !== undefined && /^python[\d.]*$/.test(base(program)) ? argv : null;
+}
+
+/** Where bytecode for `interpreter` is kept, from runner's own environment; null without one. Pure. */
+export function bytecodeCacheDir(
+  env: Record<string, string | undefined>,
+  interpreter: string[],
+): string | null {
+  const xdg = env.XDG_CACHE_HOME;
+  // The XDG spec: a relative XDG_CACHE_HOME is to be ignored.
+  const base = xdg && isAbsolute(xdg)
+    ? xdg
+    : env.HOME && isAbsolute(env.HOME)
+    ? join(env.HOME, ".cache")
+    : null;
+  return base && join(base, "runner", "callback", encodeURIComponent(interpreter.join(" ")));
+}
+
+/** The Python interpreter of the executable `file` (its `#!` line), or null. */
+export function interpreterOf(file: string): string[] | null {
+  try {
+    const f = Deno.openSync(file);
+    try {
+      const head = new Uint8Array(256);
+      const n = f.readSync(head) ?? 0;
+      return pythonShebang(new TextDecoder().decode(head.subarray(0, n)));
+    } finally {
+      f.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Copies the cached bytecode of `source` into `pluginDir/__pycache__`; false when the cache
+ * holds none for this source (then {@link compileBytecode} should make it).
+ */
+export function adoptBytecode(cacheDir: string, pluginDir: string, source: string): boolean {
+  try {
+    if (Deno.readTextFileSync(join(cacheDir, `${PLUGIN}.py`)) !== source) return false;
+    const pycs = [...Deno.readDirSync(join(cacheDir, "__pycache__"))]
+      .filter((e) => e.isFile && e.name.startsWith(`${PLUGIN}.`) && e.name.endsWith(".pyc"));
+    if (!pycs.length) return false;
+    Deno.mkdirSync(join(pluginDir, "__pycache__"), { mode: 0o700 });
+    for (const e of pycs) {
+      Deno.copyFileSync(
+        join(cacheDir, "__pycache__", e.name),
+        join(pluginDir, "__pycache__", e.name),
+      );
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Compiles `source` with `interpreter` into the cache, for the jobs that follow. Runs beside
+ * the job (start it after the job's spawn); resolves when done, never rejects. `env` is the
+ * job's (an `env python3` line finds the job's Python).
+ */
+export async function compileBytecode(
+  cacheDir: string,
+  source: string,
+  interpreter: string[],
+  env: Record<string, string>,
+  log: (msg: string) => void,
+): Promise<void> {
+  const path = join(cacheDir, `${PLUGIN}.py`);
+  let cancelLimit = () => {};
+  try {
+    // Python would make __pycache__ with the umask's mode.
+    Deno.mkdirSync(join(cacheDir, "__pycache__"), { recursive: true, mode: 0o700 });
+    writePrivateFile(path, source);
+    // -I: the user's PYTHON* variables and site dirs cannot change what is compiled.
+    const child = new Deno.Command(interpreter[0], {
+      args: [...interpreter.slice(1), "-I", "-c", COMPILE, path],
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    cancelLimit = after(COMPILE_LIMIT_MS, () => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    });
+    const { code, stderr } = await child.output();
+    log(
+      code === 0
+        ? `callback bytecode compiled into ${cacheDir}`
+        : `callback bytecode not compiled (exit ${code}): ${
+          new TextDecoder().decode(stderr).trim()
+        }`,
+    );
+  } catch (e) {
+    log(`callback bytecode not cached in ${cacheDir}: ${(e as Error).message}`);
+  } finally {
+    cancelLimit();
+  }
+}

@@ -1,0 +1,120 @@
+import { assert, assertEquals } from "../testing/assert.ts";
+import { join } from "../runtime/path.ts";
+import pluginSource from "../events/plugin/awx_display.py" with { type: "text" };
+import {
+  adoptBytecode,
+  bytecodeCacheDir,
+  compileBytecode,
+  interpreterOf,
+  pythonShebang,
+} from "./plugin_bytecode.ts";
+
+Deno.test("pythonShebang: Python interpreters, direct or through env, with options", () => {
+  assertEquals(pythonShebang("#!/usr/bin/python3\nimport x"), ["/usr/bin/python3"]);
+  assertEquals(pythonShebang("#! /usr/bin/python3.11 -s\n"), ["/usr/bin/python3.11", "-s"]);
+  assertEquals(pythonShebang("#!/usr/bin/env python3\n"), ["/usr/bin/env", "python3"]);
+  assertEquals(pythonShebang("#!/usr/bin/env -S python3 -E\n"), [
+    "/usr/bin/env",
+    "-S",
+    "python3",
+    "-E",
+  ]);
+  assertEquals(pythonShebang("#!/bin/bash\n"), null);
+  assertEquals(pythonShebang("#!/usr/bin/env bash\n"), null);
+  assertEquals(pythonShebang("#!python3\n"), null); // not a path the kernel would run
+  assertEquals(pythonShebang("\x7fELF\x02\x01"), null);
+  assertEquals(pythonShebang(""), null);
+});
+
+Deno.test("bytecodeCacheDir: XDG_CACHE_HOME if absolute, else ~/.cache, one dir per interpreter", () => {
+  const py = ["/usr/bin/env", "python3"];
+  assertEquals(
+    bytecodeCacheDir({ XDG_CACHE_HOME: "/c", HOME: "/h" }, py),
+    "/c/runner/callback/%2Fusr%2Fbin%2Fenv%20python3",
+  );
+  assertEquals(
+    bytecodeCacheDir({ XDG_CACHE_HOME: "rel", HOME: "/h" }, ["/usr/bin/python3"]),
+    "/h/.cache/runner/callback/%2Fusr%2Fbin%2Fpython3",
+  );
+  assertEquals(bytecodeCacheDir({}, py), null);
+  assertEquals(bytecodeCacheDir({ HOME: "relative" }, py), null);
+});
+
+Deno.test("interpreterOf reads the #! line of an executable", () => {
+  assertEquals(interpreterOf("/usr/bin/ansible-playbook"), ["/usr/bin/python3"]);
+  assertEquals(interpreterOf("/bin/sh"), null); // a binary
+  assertEquals(interpreterOf("/nonexistent/program"), null);
+});
+
+Deno.test("plugin bytecode: compiled once into the cache, copied beside a job's plugin, used by Python", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
+  try {
+    const cache = join(tmp, "cache", "py");
+    const job = join(tmp, "job");
+    Deno.mkdirSync(job);
+    Deno.writeTextFileSync(join(job, "awx_display.py"), pluginSource);
+    assertEquals(adoptBytecode(cache, job, pluginSource), false); // nothing cached yet
+
+    const logs: string[] = [];
+    await compileBytecode(cache, pluginSource, ["/usr/bin/python3"], {}, (m) => logs.push(m));
+    assert(logs[0].startsWith("callback bytecode compiled"), logs.join("\n"));
+    for (const dir of [join(tmp, "cache"), cache, join(cache, "__pycache__")]) {
+      assertEquals(Deno.statSync(dir).mode! & 0o777, 0o700, dir);
+    }
+    const pycs = [...Deno.readDirSync(join(cache, "__pycache__"))].map((e) => e.name);
+    assertEquals(pycs.length, 1);
+    assertEquals(Deno.statSync(join(cache, "__pycache__", pycs[0])).mode! & 0o777, 0o600);
+
+    assertEquals(adoptBytecode(cache, job, pluginSource), true);
+    // Python takes the copy as the plugin's code without compiling the source: compiling is
+    // made to fail here, and reading the code still works.
+    const check = `
+import importlib._bootstrap_external as ext, importlib.util, sys
+def refuse(*a, **k): raise SystemExit("the source was compiled")
+ext.SourceLoader.source_to_code = refuse
+spec = importlib.util.spec_from_file_location("awx_display", sys.argv[1])
+spec.loader.get_code("awx_display")
+print("bytecode used")
+`;
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", check, join(job, "awx_display.py")],
+    }).output();
+    assertEquals(new TextDecoder().decode(out.stdout).trim(), "bytecode used");
+
+    // Another source (a newer runner) is not given the old bytecode; Python would refuse it too.
+    const other = join(tmp, "other");
+    Deno.mkdirSync(other);
+    assertEquals(adoptBytecode(cache, other, pluginSource + "\n# changed\n"), false);
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test("plugin bytecode: an unusable cache or interpreter only logs", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
+  try {
+    const file = join(tmp, "file");
+    Deno.writeTextFileSync(file, "");
+    const logs: string[] = [];
+    await compileBytecode(
+      join(file, "cache"),
+      "x = 1\n",
+      ["/usr/bin/python3"],
+      {},
+      (m) => logs.push(m),
+    );
+    await compileBytecode(
+      join(tmp, "c"),
+      "x = 1\n",
+      [join(tmp, "no-python")],
+      {},
+      (m) => logs.push(m),
+    );
+    await compileBytecode(join(tmp, "d"), "x = (\n", ["/usr/bin/python3"], {}, (m) => logs.push(m));
+    assertEquals(logs.length, 3);
+    for (const l of logs) assert(l.startsWith("callback bytecode not c"), l);
+    assertEquals(adoptBytecode(join(file, "cache"), tmp, "x = 1\n"), false);
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+});

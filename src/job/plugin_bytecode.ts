@@ -75,23 +75,45 @@ export function interpreterOf(file: string): string[] | null {
 /**
  * Copies the cached bytecode of `source` into `pluginDir/__pycache__`; false when the cache
  * holds none for this source (then {@link compileBytecode} should make it).
+ *
+ * Python checks bytecode against the source's hash, not against what the code does, so only
+ * files this user owns and nobody else may write are taken (checked on the open file: a file
+ * swapped in after the check is not the one read). A cache under a dir that others can write,
+ * through a shared XDG_CACHE_HOME, cannot hand a job someone else's code.
  */
 export function adoptBytecode(cacheDir: string, pluginDir: string, source: string): boolean {
   try {
     if (Deno.readTextFileSync(join(cacheDir, `${PLUGIN}.py`)) !== source) return false;
-    const pycs = [...Deno.readDirSync(join(cacheDir, "__pycache__"))]
-      .filter((e) => e.isFile && e.name.startsWith(`${PLUGIN}.`) && e.name.endsWith(".pyc"));
+    const pycs: [string, Uint8Array][] = [];
+    for (const e of Deno.readDirSync(join(cacheDir, "__pycache__"))) {
+      if (!e.isFile || !e.name.startsWith(`${PLUGIN}.`) || !e.name.endsWith(".pyc")) continue;
+      const bytes = readOwnFile(join(cacheDir, "__pycache__", e.name));
+      if (bytes) pycs.push([e.name, bytes]);
+    }
     if (!pycs.length) return false;
     Deno.mkdirSync(join(pluginDir, "__pycache__"), { mode: 0o700 });
-    for (const e of pycs) {
-      Deno.copyFileSync(
-        join(cacheDir, "__pycache__", e.name),
-        join(pluginDir, "__pycache__", e.name),
-      );
-    }
+    for (const [name, bytes] of pycs) writePrivateFile(join(pluginDir, "__pycache__", name), bytes);
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The file's bytes if this user owns it and no one else may write it; else null. */
+function readOwnFile(path: string): Uint8Array | null {
+  const f = Deno.openSync(path);
+  try {
+    const st = f.statSync();
+    if (st.uid !== Deno.uid() || ((st.mode ?? 0o777) & 0o022) !== 0) return null;
+    const out = new Uint8Array(st.size);
+    for (let n = 0; n < out.length;) {
+      const r = f.readSync(out.subarray(n));
+      if (r === null) return null; // shrank while read: another writer
+      n += r;
+    }
+    return out;
+  } finally {
+    f.close();
   }
 }
 

@@ -90,6 +90,33 @@ print("bytecode used")
   }
 });
 
+Deno.test("plugin bytecode: a file others may write, or that another user owns, is not taken", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
+  try {
+    const cache = join(tmp, "cache");
+    await compileBytecode(cache, pluginSource, ["/usr/bin/python3"], {}, () => {});
+    const [pyc] = [...Deno.readDirSync(join(cache, "__pycache__"))].map((e) =>
+      join(cache, "__pycache__", e.name)
+    );
+    const attempt = (name: string) => {
+      Deno.mkdirSync(join(tmp, name));
+      return adoptBytecode(cache, join(tmp, name), pluginSource);
+    };
+    assertEquals(attempt("ok"), true);
+    Deno.chmodSync(pyc, 0o620);
+    assertEquals(attempt("group-writable"), false);
+    Deno.chmodSync(pyc, 0o602);
+    assertEquals(attempt("world-writable"), false);
+    Deno.chmodSync(pyc, 0o600);
+    if (Deno.uid() === 0) { // only root can give a file away
+      Deno.chownSync(pyc, 65534, null);
+      assertEquals(attempt("foreign"), false);
+    }
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
 Deno.test("plugin bytecode: an unusable cache or interpreter only logs", async () => {
   const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
   try {

@@ -7,8 +7,9 @@
  * the job's critical path (a Python package's plugin ships compiled). runner now keeps the
  * bytecode in its cache dir, compiled once per interpreter by that interpreter, and copies it
  * beside each job's copy of the plugin. The bytecode is hash-checked: Python compares the hash
- * it holds with the source it sits beside before using it, so a stale or foreign file is
- * ignored (the source is compiled, as before), never run.
+ * it holds with the source it sits beside before using it, so a stale file is ignored (the
+ * source is compiled, as before). What that hash cannot tell, whose code it is, the ownership
+ * check of {@link adoptBytecode} does.
  *
  * Cache: `$XDG_CACHE_HOME/runner/callback/<interpreter>/` (or `~/.cache/…`), dirs 0700, files
  * 0600; one dir per interpreter line of the job's `#!`, holding the source the bytecode was

@@ -145,7 +145,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     if (interpreter && cacheDir) {
       if (adoptBytecode(cacheDir, callbackDir, pluginSource)) {
         log(`callback bytecode from ${cacheDir}`);
-      } else compile = () => compileBytecode(cacheDir, pluginSource, interpreter, env, log);
+      } else compile = () => compileBytecode(cacheDir, pluginSource, interpreter, env.PATH, log);
     }
     // What ran, where: the job's own command (not the sandbox or cgroup wrapping around it).
     const cwd = launch?.cwd ?? spec.cwd;

@@ -120,14 +120,16 @@ function readOwnFile(path: string): Uint8Array | null {
 
 /**
  * Compiles `source` with `interpreter` into the cache, for the jobs that follow. Runs beside
- * the job (start it after the job's spawn); resolves when done, never rejects. `env` is the
- * job's (an `env python3` line finds the job's Python).
+ * the job (start it after the job's spawn); resolves when done, never rejects. `jobPath` is the
+ * job's PATH, so that an `env python3` line finds the job's Python; nothing else of the job's
+ * environment goes along (its process marker would make the compile one of the job's processes,
+ * to be killed with them).
  */
 export async function compileBytecode(
   cacheDir: string,
   source: string,
   interpreter: string[],
-  env: Record<string, string>,
+  jobPath: string | undefined,
   log: (msg: string) => void,
 ): Promise<void> {
   const path = join(cacheDir, `${PLUGIN}.py`);
@@ -139,7 +141,7 @@ export async function compileBytecode(
     // -I: the user's PYTHON* variables and site dirs cannot change what is compiled.
     const child = new Deno.Command(interpreter[0], {
       args: [...interpreter.slice(1), "-I", "-c", COMPILE, path],
-      env,
+      env: jobPath === undefined ? {} : { PATH: jobPath },
       clearEnv: true,
       stdin: "null",
       stdout: "null",

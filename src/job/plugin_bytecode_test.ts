@@ -56,7 +56,13 @@ Deno.test("plugin bytecode: compiled once into the cache, copied beside a job's 
     assertEquals(adoptBytecode(cache, job, pluginSource), false); // nothing cached yet
 
     const logs: string[] = [];
-    await compileBytecode(cache, pluginSource, ["/usr/bin/python3"], {}, (m) => logs.push(m));
+    await compileBytecode(
+      cache,
+      pluginSource,
+      ["/usr/bin/python3"],
+      undefined,
+      (m) => logs.push(m),
+    );
     assert(logs[0].startsWith("callback bytecode compiled"), logs.join("\n"));
     for (const dir of [join(tmp, "cache"), cache, join(cache, "__pycache__")]) {
       assertEquals(Deno.statSync(dir).mode! & 0o777, 0o700, dir);
@@ -94,7 +100,7 @@ Deno.test("plugin bytecode: a file others may write, or that another user owns, 
   const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
   try {
     const cache = join(tmp, "cache");
-    await compileBytecode(cache, pluginSource, ["/usr/bin/python3"], {}, () => {});
+    await compileBytecode(cache, pluginSource, ["/usr/bin/python3"], undefined, () => {});
     const [pyc] = [...Deno.readDirSync(join(cache, "__pycache__"))].map((e) =>
       join(cache, "__pycache__", e.name)
     );
@@ -123,24 +129,38 @@ Deno.test("plugin bytecode: an unusable cache or interpreter only logs", async (
     const file = join(tmp, "file");
     Deno.writeTextFileSync(file, "");
     const logs: string[] = [];
-    await compileBytecode(
-      join(file, "cache"),
-      "x = 1\n",
-      ["/usr/bin/python3"],
-      {},
-      (m) => logs.push(m),
-    );
-    await compileBytecode(
-      join(tmp, "c"),
-      "x = 1\n",
-      [join(tmp, "no-python")],
-      {},
-      (m) => logs.push(m),
-    );
-    await compileBytecode(join(tmp, "d"), "x = (\n", ["/usr/bin/python3"], {}, (m) => logs.push(m));
+    const compile = (dir: string, source: string, python: string) =>
+      compileBytecode(dir, source, [python], undefined, (m) => logs.push(m));
+    await compile(join(file, "cache"), "x = 1\n", "/usr/bin/python3"); // not a dir
+    await compile(join(tmp, "c"), "x = 1\n", join(tmp, "no-python"));
+    await compile(join(tmp, "d"), "x = (\n", "/usr/bin/python3"); // a syntax error
     assertEquals(logs.length, 3);
     for (const l of logs) assert(l.startsWith("callback bytecode not c"), l);
     assertEquals(adoptBytecode(join(file, "cache"), tmp, "x = 1\n"), false);
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test("plugin bytecode: the compile gets the job's PATH and nothing else of its environment", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
+  try {
+    // A stand-in interpreter that shows its environment and fails, so the log carries it.
+    const python = join(tmp, "python3");
+    Deno.writeTextFileSync(python, "#!/bin/sh\nenv >&2\nexit 1\n", { mode: 0o755 });
+    const logs: string[] = [];
+    await compileBytecode(
+      join(tmp, "c"),
+      "x = 1\n",
+      [python],
+      "/opt/x:/usr/bin:/bin",
+      (m) => logs.push(m),
+    );
+    const vars = logs[0].slice(logs[0].indexOf("): ") + 3).split("\n").map((l) => l.split("=")[0])
+      .filter((k) => !["PWD", "SHLVL", "_"].includes(k) // what sh sets itself
+      );
+    assertEquals(vars, ["PATH"], logs[0]);
+    assert(logs[0].includes("PATH=/opt/x:/usr/bin:/bin"), logs[0]);
   } finally {
     Deno.removeSync(tmp, { recursive: true });
   }

@@ -42,6 +42,19 @@ Deno.test("run: demo playbook succeeds with complete, chained, private artifacts
     assertEquals(stats.event, "playbook_on_stats");
     assertEquals((stats.event_data as { ok: unknown }).ok, { localhost: 3 });
     for (const e of events) assertEquals(e.runner_ident, "demo1");
+    // Each event its own UUID, children pointing at their parents. Plays and tasks carry
+    // Ansible's ids (as with ansible-runner); the plugin makes the others, version 4 ones.
+    const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const e of events) {
+      if (!["playbook_on_play_start", "playbook_on_task_start"].includes(e.event)) {
+        assert(V4.test(e.uuid), `${e.event}: ${e.uuid}`);
+      }
+    }
+    assertEquals(new Set(events.map((e) => e.uuid)).size, events.length);
+    const uuids = new Set(events.map((e) => e.uuid));
+    for (const e of events.slice(1, -1)) {
+      assert(uuids.has(String(e.parent_uuid)), `${e.event}'s parent`);
+    }
 
     // stdout artifact is exactly the events' stdout in order.
     const expected = events.filter((e) => e.stdout).map((e) => e.stdout + "\n").join("");
@@ -270,6 +283,25 @@ Deno.test("run: the plugin's bytecode is compiled on the first job and reused by
   } finally {
     await cleanup(pdd);
     await Deno.remove(cache, { recursive: true });
+  }
+});
+
+Deno.test("run: AWX's JOB_ID (and its kin) goes into every event, as a number", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: j}}]\n",
+    { "env/envvars": "JOB_ID: '42'\nPROJECT_UPDATE_ID: not-a-number\n" },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-q", "-i", "j1"]);
+    assertEquals(r.code, 0, r.stderr);
+    const events = await readEvents(join(pdd, "artifacts", "j1"));
+    assert(events.length >= 5);
+    for (const e of events) {
+      assertEquals(e.job_id, 42, e.event);
+      assert(!("project_update_id" in e), e.event);
+    }
+  } finally {
+    await cleanup(pdd);
   }
 });
 

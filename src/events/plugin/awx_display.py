@@ -28,7 +28,6 @@ import json
 import os
 import sys
 import threading
-import uuid
 
 from ansible import constants as C
 from ansible.plugins.callback.default import CallbackModule as DefaultCallbackModule
@@ -77,8 +76,22 @@ def _write_raw(text):
     stream.flush()
 
 
+# Made once: json.dumps(default=...) builds an encoder at every call.
+_ENCODER = json.JSONEncoder(default=str)
+
+
+def _uuid4():
+    """A random (version 4) UUID's text, at half the cost of str(uuid.uuid4()): two are made
+    per host and task."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
 def _begin(record):
-    payload = base64.b64encode(json.dumps(record, default=str).encode("utf-8")).decode("ascii")
+    payload = base64.b64encode(_ENCODER.encode(record).encode("utf-8")).decode("ascii")
     _write_raw("\x1b_RNR" + payload + "\x1b\\")
 
 
@@ -140,16 +153,19 @@ class _Emitter(object):
         self.only_failed = _env_true("RUNNER_ONLY_FAILED_EVENTS")
         self.max_res = int(os.environ.get("MAX_EVENT_RES", "700000"))
         self.context = {}
-
-    def record(self, event, data):
-        data = dict(self.context, **data)
-        event_uuid = data.get("uuid") or str(uuid.uuid4())
-        data["uuid"] = event_uuid
-        record = {"event": event, "uuid": event_uuid, "pid": os.getpid(), "created": _now()}
+        # AWX's ids of the job, when it sets them, go into every record.
+        self.ids = {}
         for key in ("job_id", "ad_hoc_command_id", "project_update_id"):
             value = os.environ.get(key.upper(), "")
             if value.isdigit():
-                record[key] = int(value)
+                self.ids[key] = int(value)
+
+    def record(self, event, data):
+        data = dict(self.context, **data)
+        event_uuid = data.get("uuid") or _uuid4()
+        data["uuid"] = event_uuid
+        record = {"event": event, "uuid": event_uuid, "pid": os.getpid(), "created": _now()}
+        record.update(self.ids)
         parent = data.pop("parent_uuid", None)
         if not parent:
             for key in ("task_uuid", "play_uuid", "playbook_uuid"):
@@ -303,7 +319,7 @@ class CallbackModule(BaseCallbackModule):
 
     # -- playbook-level callbacks ---------------------------------------
     def v2_playbook_on_start(self, playbook):
-        playbook_uuid = str(uuid.uuid4())
+        playbook_uuid = _uuid4()
         self._set_ctx(playbook=os.path.basename(playbook._file_name), playbook_uuid=playbook_uuid)
         self._emit("playbook_on_start", {"uuid": playbook_uuid},
                    super(CallbackModule, self).v2_playbook_on_start, playbook)

@@ -2,11 +2,12 @@
 # frames every callback's text with an in-band event record.
 #
 # Protocol (read by src/events/parser.ts):
-#   ESC _ R N R { base64(JSON event) } ESC \     begins an event; its text follows
-#   ESC _ R N R . ESC \                          ends the current event
-# APC strings are ignored by terminals, contain no newline (so the PTY leaves
-# them alone) and cost no file write per event. The runner assigns counters and
-# line numbers; this side only describes the event.
+#   ESC _ R N R { JSON event } ESC \     begins an event; its text follows
+#   ESC _ R N R . ESC \                  ends the current event
+# APC strings are ignored by terminals and cost no file write per event. The JSON
+# is ASCII-only and escapes every control character, so it holds no ESC (it cannot
+# end the string early) and no newline (the PTY leaves it alone). The runner
+# assigns counters and line numbers; this side only describes the event.
 from __future__ import annotations
 
 DOCUMENTATION = """
@@ -21,7 +22,6 @@ DOCUMENTATION = """
       - set as stdout callback in configuration
 """
 
-import base64
 import datetime
 import functools
 import json
@@ -76,8 +76,9 @@ def _write_raw(text):
     stream.flush()
 
 
-# Made once: json.dumps(default=...) builds an encoder at every call.
-_ENCODER = json.JSONEncoder(default=str)
+# Made once: json.dumps(default=...) builds an encoder at every call. ASCII-only: see the
+# protocol above.
+_ENCODER = json.JSONEncoder(default=str, ensure_ascii=True)
 
 
 def _uuid4():
@@ -91,7 +92,7 @@ def _uuid4():
 
 
 def _begin(record):
-    payload = base64.b64encode(_ENCODER.encode(record).encode("utf-8")).decode("ascii")
+    payload = _ENCODER.encode(record)
     _write_raw("\x1b_RNR" + payload + "\x1b\\")
 
 

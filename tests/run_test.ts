@@ -286,6 +286,24 @@ Deno.test("run: the plugin's bytecode is compiled on the first job and reused by
   }
 });
 
+Deno.test("run: a result holding NaN or Infinity keeps its event (the values become null)", async () => {
+  const pdd = await playbookPdd("- hosts: all\n  gather_facts: false\n  tasks: [{nanmod: {}}]\n", {
+    "project/library/nanmod.py": "#!/usr/bin/python3\nimport json\n" +
+      'print(json.dumps({"changed": False, "value": float("nan"), "big": float("inf")}))\n',
+  });
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-q", "-i", "n1"]);
+    assertEquals(r.code, 0, r.stderr);
+    const events = await readEvents(join(pdd, "artifacts", "n1"));
+    const ok = events.find((e) => e.event === "runner_on_ok")!;
+    const res = (ok.event_data as { res: Record<string, unknown> }).res;
+    assertEquals([res.value, res.big], [null, null]);
+    assert(!(await artifact(pdd, "n1", "stdout")).includes("\x1b_RNR"), "no raw record in stdout");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: AWX's JOB_ID (and its kin) goes into every event, as a number", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: j}}]\n",

@@ -205,11 +205,23 @@ export class EventParser {
   }
 }
 
+/** A JSON string, or one of the words Python's json writes for non-finite floats. */
+const NON_FINITE = /"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g;
+
 function decodeRecord(payload: string): PluginRecord | null {
   try {
     return asPluginRecord(JSON.parse(payload));
   } catch {
-    return null;
+    // Python's json writes NaN and ±Infinity (a module may return them), which JSON has no
+    // words for: they become null, as JSON.stringify writes them. Only a record that fails
+    // to parse pays for this.
+    try {
+      return asPluginRecord(
+        JSON.parse(payload.replace(NON_FINITE, (m, word) => word ? "null" : m)),
+      );
+    } catch {
+      return null;
+    }
   }
 }
 

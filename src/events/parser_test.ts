@@ -104,6 +104,21 @@ Deno.test("parser: a broken marker is kept as text, not lost", () => {
   assert(ev[0].stdout.includes("{not json"));
 });
 
+Deno.test("parser: Python's NaN and ±Infinity become null; the same words in strings stay", () => {
+  // What Python's json.dumps writes for a result holding non-finite floats.
+  const record = '{"event": "runner_on_ok", "uuid": "u", "event_data": {"res": {"a": NaN, ' +
+    '"b": Infinity, "c": -Infinity, "d": [1.5, NaN], "s": "NaN and -Infinity \\" NaN"}}}';
+  const ev = parseChunks([enc.encode(`\x1b_RNR${record}\x1b\\ok\x1b_RNR.\x1b\\`)]);
+  assertEquals(ev.map((e) => [e.event, e.stdout]), [["runner_on_ok", "ok"]]);
+  assertEquals(ev[0].event_data!.res, {
+    a: null,
+    b: null,
+    c: null,
+    d: [1.5, null],
+    s: 'NaN and -Infinity " NaN',
+  });
+});
+
 Deno.test("parser: an event left open at the end is closed with its text", () => {
   const record = JSON.stringify({ event: "runner_on_ok", uuid: "u" });
   const ev = parseChunks([enc.encode(`\x1b_RNR${record}\x1b\\half`)]);

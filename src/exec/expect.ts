@@ -12,6 +12,10 @@ export interface PromptRule {
 // deno-lint-ignore no-control-regex
 const APC = /\x1b_[^\x1b]*\x1b\\/g;
 
+/** How the callback plugin's event records begin and end (see src/events/parser.ts). */
+const RECORD = "\x1b_RNR";
+const END = "\x1b\\";
+
 /** Output kept for matching: prompts are short, so a bounded window is enough. */
 const WINDOW = 8192;
 
@@ -19,6 +23,10 @@ const WINDOW = 8192;
 export class PromptMatcher {
   #rules: PromptRule[];
   #window = "";
+  /** Inside an event record: its JSON may hold any text of a result, prompt-like or not. */
+  #inRecord = false;
+  /** The end of the last output, held back: it may begin a record's marker or end. */
+  #carry = "";
 
   constructor(rules: PromptRule[]) {
     this.#rules = rules;
@@ -27,8 +35,8 @@ export class PromptMatcher {
   /** Adds output; returns the answers (each with its newline) to write, in order. */
   feed(text: string): string[] {
     if (this.#rules.length === 0) return [];
-    // Event markers are not part of what a person would see before a prompt.
-    this.#window = (this.#window + text).replace(APC, "").slice(-WINDOW);
+    // Event records and other APC strings are not part of what a person sees before a prompt.
+    this.#window = (this.#window + this.#visible(text)).replace(APC, "").slice(-WINDOW);
     const answers: string[] = [];
     for (;;) {
       let best: { end: number; start: number; answer: string } | null = null;
@@ -45,6 +53,44 @@ export class PromptMatcher {
     }
     return answers;
   }
+
+  /** The output less the event records, which may arrive split across any number of reads. */
+  #visible(text: string): string {
+    let s = this.#carry + text;
+    this.#carry = "";
+    let out = "";
+    while (s) {
+      if (this.#inRecord) {
+        const end = s.indexOf(END);
+        if (end < 0) {
+          if (s.endsWith(END[0])) this.#carry = END[0];
+          break;
+        }
+        s = s.slice(end + END.length);
+        this.#inRecord = false;
+      } else {
+        const start = s.indexOf(RECORD);
+        if (start < 0) {
+          const hold = prefixAtEnd(s, RECORD);
+          out += s.slice(0, s.length - hold);
+          this.#carry = s.slice(s.length - hold);
+          break;
+        }
+        out += s.slice(0, start);
+        s = s.slice(start + RECORD.length);
+        this.#inRecord = true;
+      }
+    }
+    return out;
+  }
+}
+
+/** Length of the longest end of `s` that is a proper beginning of `marker`. */
+function prefixAtEnd(s: string, marker: string): number {
+  for (let n = Math.min(marker.length - 1, s.length); n > 0; n--) {
+    if (s.endsWith(marker.slice(0, n))) return n;
+  }
+  return 0;
 }
 
 /**

@@ -38,3 +38,28 @@ Deno.test("expect: event markers before a prompt do not hide the line start", ()
   assertEquals(m.feed("\x1b_RNRe30=\x1b\\\x1b_RNR.\x1b\\Vault pass"), []);
   assertEquals(m.feed("word: "), ["v-secret\n"]);
 });
+
+Deno.test("expect: text inside an event record is not a prompt, even while the record is split", () => {
+  const m = new PromptMatcher([{ pattern: compilePythonRegex("password:"), answer: "p" }]);
+  const record = '\x1b_RNR{"event": "runner_on_ok", "res": {"stdout": "enter password: "}}\x1b\\';
+  assertEquals(m.feed(record.slice(0, 68)), []); // "password: " in, the end not yet
+  assertEquals(m.feed(record.slice(68)), []);
+  assertEquals(m.feed("ok\r\nSSH password:"), ["p\n"]);
+});
+
+Deno.test("expect: a record longer than the window, split many ways, hides its text", () => {
+  const m = new PromptMatcher([{ pattern: compilePythonRegex("password:"), answer: "p" }]);
+  const filler = "x".repeat(20_000);
+  const record = `\x1b_RNR{"res": {"stdout": "${filler} password: ${filler}"}}\x1b\\`;
+  const stream = `before\r\n${record}after\r\nSSH password:`;
+  const answers: string[] = [];
+  // Chunks cut inside the begin marker, in the JSON (one ends just after "password: "), and
+  // between the ESC and the backslash of the end.
+  const cuts = [9, 10, 12, 4000, 20_040, 20_045, stream.indexOf("\x1b\\") + 1, stream.length];
+  let at = 0;
+  for (const cut of cuts) {
+    answers.push(...m.feed(stream.slice(at, cut)));
+    at = cut;
+  }
+  assertEquals(answers, ["p\n"]);
+});

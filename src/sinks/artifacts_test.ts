@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { writeEventJson, writeText } from "./artifacts.ts";
+import { writeEventJson, writeEventText, writeText } from "./artifacts.ts";
 import type { JobEvent } from "../events/event.ts";
 
 class Buf {
@@ -49,4 +49,20 @@ Deno.test("artifacts: sliced JSON is byte-identical to JSON.stringify, surrogate
   const text = new Buf();
   writeText(text, "short", new TextEncoder(), "\n");
   assertEquals(text.text(), "short\n");
+});
+
+Deno.test("artifacts: event text; whole lines printed outside callbacks end in CRLF, blank ones too", () => {
+  const text = (ev: Partial<JobEvent>) => {
+    const b = new Buf();
+    writeEventText(b, { ...event(""), ...ev }, new TextEncoder());
+    return b.text();
+  };
+  assertEquals(text({ stdout: "ok: [h]" }), "ok: [h]\n");
+  assertEquals(text({ stdout: "" }), "", "an event without text writes nothing");
+  const verbose = { event: "verbose", start_line: 3, end_line: 4 };
+  assertEquals(text({ ...verbose, stdout: "ERROR! bad" }), "ERROR! bad\r\n");
+  assertEquals(text({ ...verbose, stdout: "" }), "\r\n", "a blank line stays");
+  // The last line of the output, without a newline: no line end was printed.
+  assertEquals(text({ ...verbose, stdout: "tail", end_line: 3 }), "tail\n");
+  assertEquals(text({ ...verbose, stdout: "", end_line: 3 }), "");
 });

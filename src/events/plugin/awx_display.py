@@ -196,47 +196,72 @@ class _Emitter(object):
                 _end()
 
 
-_emitter = None
+# What a Display method's output outside any callback says about itself: each method marks it
+# with its own name (event_data {name: True}); verbose() also gives its verbosity and host.
+# The event is named after the first of these marks present, else "verbose", as with
+# ansible-runner.
+_EVENT_KINDS = ("debug", "verbose", "deprecated", "warning", "system_warning", "error")
 
 
-def _wrap_kind(name, event):
+def _verbose_marks(msg=None, host=None, caplevel=2, *_args, **_kwargs):
+    marks = {"verbose": True, "verbosity": caplevel + 1}
+    if host is not None:
+        marks["remote_addr"] = host
+    return marks
+
+
+def _mark(name, marks):
     original = getattr(Display, name)
 
     @functools.wraps(original)
     def wrapper(self, *args, **kwargs):
-        previous = getattr(_state, "kind", None)
-        _state.kind = event
+        previous = getattr(_state, "marks", None)
+        _state.marks = dict(previous or {}, **marks(*args, **kwargs))
         try:
             return original(self, *args, **kwargs)
         finally:
-            _state.kind = previous
+            _state.marks = previous
 
     setattr(Display, name, wrapper)
 
 
+def _log_only(msg=None, color=None, stderr=False, screen_only=False, log_only=False, *_a, **_k):
+    return log_only
+
+
 def _patch_display():
-    # Text Ansible prints outside a callback (warnings, deprecations, errors) still becomes an
-    # event of the matching kind. Only Display.display writes, so only it opens an event: a
-    # debug() call that prints nothing makes no event.
+    # Text Ansible prints outside a callback (warnings, deprecations, errors, -v lines) still
+    # becomes an event of the matching kind. Only Display.display writes, so only it opens an
+    # event: a debug() call that prints nothing makes no event, nor does a line for the log
+    # file only.
     if getattr(Display, "_runner_patched", False):
         return
-    kinds = ["warning", "deprecated", "error", "verbose"]
+    names = ["banner", "deprecated", "error", "system_warning", "warning"]
     if C.DEFAULT_DEBUG:
         # Otherwise debug() prints nothing, and Ansible calls it ~15 times per task and host.
-        kinds.append("debug")
-    for name in kinds:
-        _wrap_kind(name, name)
+        names.append("debug")
+    for name in names:
+        if hasattr(Display, name):
+            _mark(name, lambda *a, _name=name, **k: {_name: True})
+    _mark("verbose", _verbose_marks)
     original = Display.display
 
     @functools.wraps(original)
     def display(self, *args, **kwargs):
-        if _emitter is None or _in_event():
+        if _emitter is None or _in_event() or _log_only(*args, **kwargs):
             return original(self, *args, **kwargs)
-        event = getattr(_state, "kind", None) or "verbose"
-        return _emitter.run(event, {}, original, self, *args, **kwargs)
+        marks = getattr(_state, "marks", None) or {}
+        event = next((kind for kind in _EVENT_KINDS if marks.get(kind)), "verbose")
+        return _emitter.run(event, dict(marks), original, self, *args, **kwargs)
 
     Display.display = display
     Display._runner_patched = True
+
+
+# At import, not when the callback is made: Ansible prints "Loading callback plugin …" (-vvvv)
+# in between, and that line is an event too.
+_emitter = _Emitter()
+_patch_display()
 
 
 class CallbackModule(BaseCallbackModule):
@@ -245,10 +270,8 @@ class CallbackModule(BaseCallbackModule):
     CALLBACK_NAME = "awx_display"
 
     def __init__(self):
-        global _emitter
         super(CallbackModule, self).__init__()
-        _emitter = self._emitter = _Emitter()
-        _patch_display()
+        self._emitter = _emitter
         self._task_started = {}
 
     def set_options(self, *args, **kwargs):
@@ -360,8 +383,9 @@ class CallbackModule(BaseCallbackModule):
         if IS_ADHOC:
             return
         event_data = {"name": data["task"], "uuid": data["task_uuid"]}
-        if fn.__name__ == "v2_playbook_on_task_start":
-            event_data["is_conditional"] = args[1]
+        # Handlers and cleanup tasks run only when something calls for them: their starts say
+        # is_conditional true, as ansible-runner's do.
+        event_data["is_conditional"] = args[1] if fn.__name__ == "v2_playbook_on_task_start" else True
         self._emit("playbook_on_task_start", event_data, fn, *args)
 
     def v2_playbook_on_task_start(self, task, is_conditional):

@@ -7,6 +7,7 @@ import { assertEquals } from "../src/testing/assert.ts";
 import {
   artifact,
   cleanup,
+  type EventFile,
   LOCAL_INVENTORY,
   makePdd,
   readEvents,
@@ -46,6 +47,25 @@ const PLAYS: Record<string, string> = {
     - ansible.builtin.debug: msg=unreached
 `,
 };
+
+/** event_data values that are the same in every run of a case, so both runners must agree. */
+const FIXED = [
+  "play",
+  "play_pattern",
+  "name",
+  "pattern",
+  "task",
+  "task_action",
+  "resolved_action",
+  "role",
+  "resolved_role",
+  "is_conditional",
+  "host",
+  "remote_addr",
+  "event_loop",
+  "verbose",
+  "warning",
+];
 
 /** One side-by-side case: files of the private data dir and the run's arguments. */
 interface Case {
@@ -105,6 +125,20 @@ const CASES: Record<string, Case> = {
     files: { "project/test.yml": PLAYS.failing },
     args: ["-p", "test.yml", "-v"],
   },
+  // --roles-path: ansible-runner 2.3.1 does not look in <pdd>/roles by itself (runner does).
+  "a role (-r)": {
+    files: {
+      "roles/greet/tasks/main.yml": "- ansible.builtin.debug: msg=hi-from-role\n",
+    },
+    args: ["-r", "greet", "--hosts", "localhost", "--roles-path", "<pdd>/roles"],
+  },
+  "gathering facts": {
+    files: {
+      "project/test.yml":
+        "- hosts: all\n  tasks:\n    - ansible.builtin.debug: var=ansible_facts.system\n",
+    },
+    args: ["-p", "test.yml"],
+  },
   "ad hoc": {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],
@@ -121,9 +155,11 @@ for (const [name, c] of Object.entries(CASES)) {
     const ours = await makePdd(files);
     const theirs = await makePdd(files);
     try {
-      const r = await runner(["run", ours, ...c.args, "-i", "x"]);
+      // A "<pdd>/" argument names a path in each side's own private data dir.
+      const args = (pdd: string) => c.args.map((a) => a.replace(/^<pdd>\//, `${pdd}/`));
+      const r = await runner(["run", ours, ...args(ours), "-i", "x"]);
       const ref = await new Deno.Command(REFERENCE, {
-        args: ["run", theirs, ...c.args, "-i", "x"],
+        args: ["run", theirs, ...args(theirs), "-i", "x"],
         env: { NO_COLOR: "1" },
         stdout: "piped",
         stderr: "piped",
@@ -166,6 +202,12 @@ for (const [name, c] of Object.entries(CASES)) {
           `event_data of ${what}`,
         );
         assertEquals(a[i].verbosity, b[i].verbosity, `verbosity of ${what}`);
+        // Values that do not change from run to run (not uuids, times, paths or results).
+        const fixed = (e: EventFile) => {
+          const d = (e.event_data ?? {}) as Record<string, unknown>;
+          return FIXED.map((k) => [k, d[k]]);
+        };
+        assertEquals(fixed(a[i]), fixed(b[i]), `event_data values of ${what}`);
       }
     } finally {
       await cleanup(ours);

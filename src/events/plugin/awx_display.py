@@ -289,7 +289,8 @@ class CallbackModule(BaseCallbackModule):
                 self._emitter.context[key] = value
 
     def _clear_task_ctx(self):
-        for key in ("task", "task_uuid", "task_action", "resolved_action", "task_args", "task_path"):
+        for key in ("task", "task_uuid", "task_action", "resolved_action", "task_args", "task_path",
+                    "role", "resolved_role"):
             self._emitter.context.pop(key, None)
 
     @staticmethod
@@ -299,14 +300,24 @@ class CallbackModule(BaseCallbackModule):
             args = CENSORED
         elif getattr(task, "args", None) and os.environ.get("DISPLAY_ARGS_TO_STDOUT", "").lower() == "true":
             args = ", ".join("%s=%s" % kv for kv in task.args.items())
-        return {
-            "task": task.get_name().strip(),
+        data = {
+            # The task's own name: a role's tasks print as "role : name", and say their role apart.
+            "task": task.name or task.action,
             "task_uuid": str(task._uuid),
             "task_action": task.action,
             "resolved_action": getattr(task, "resolved_action", None),
             "task_args": args,
             "task_path": task.get_path(),
         }
+        role = getattr(task, "_role", None)
+        if role is not None:
+            data["role"] = role._role_name
+            full = role.get_name() if hasattr(role, "get_name") else role._role_name
+            if full != role._role_name:
+                data["resolved_role"] = full  # a collection's role: its fully qualified name
+        elif getattr(task, "role_name", ""):
+            data["role"] = task.role_name
+        return data
 
     @staticmethod
     def _clean_result(result):
@@ -339,7 +350,8 @@ class CallbackModule(BaseCallbackModule):
 
     @staticmethod
     def _loop(task):
-        return getattr(task, "loop_with", None) or ("items" if getattr(task, "loop", None) else None)
+        # The with_<lookup> a task loops with; null for `loop:`, as ansible-runner records it.
+        return getattr(task, "loop_with", None)
 
     # -- playbook-level callbacks ---------------------------------------
     def v2_playbook_on_start(self, playbook):
@@ -382,7 +394,7 @@ class CallbackModule(BaseCallbackModule):
         self._emitter.context.update(data)  # None values too: resolved_action is null in ad-hoc runs
         if IS_ADHOC:
             return
-        event_data = {"name": data["task"], "uuid": data["task_uuid"]}
+        event_data = {"name": task.get_name(), "uuid": data["task_uuid"]}
         # Handlers and cleanup tasks run only when something calls for them: their starts say
         # is_conditional true, as ansible-runner's do.
         event_data["is_conditional"] = args[1] if fn.__name__ == "v2_playbook_on_task_start" else True

@@ -139,6 +139,84 @@ const CASES: Record<string, Case> = {
     },
     args: ["-p", "test.yml"],
   },
+  "vars_prompt, retries, a no_log loop, skipped items, set_stats, meta": {
+    files: {
+      "project/test.yml": `- hosts: all
+  gather_facts: false
+  vars_prompt:
+    - name: code
+      prompt: Enter the code
+      private: true
+  tasks:
+    - name: retried
+      ansible.builtin.command: /bin/false
+      register: r
+      retries: 2
+      delay: 0
+      until: r.rc == 0
+      ignore_errors: true
+    - name: secret loop
+      ansible.builtin.debug: msg="{{ item }}"
+      loop: [1, 2]
+      no_log: true
+    - name: some items skipped
+      ansible.builtin.debug: msg="{{ item }}"
+      loop: [1, 2, 3]
+      when: item != 2
+    - name: only at -v
+      ansible.builtin.debug: msg=quiet
+      verbosity: 1
+    - ansible.builtin.set_stats:
+        data: { answer: 42 }
+    - ansible.builtin.meta: flush_handlers
+    - name: with_items
+      ansible.builtin.debug: msg="{{ item }}"
+      with_items: [x]
+    - ansible.builtin.meta: end_play
+    - ansible.builtin.debug: msg=never
+`,
+      "env/passwords": '{"Enter the code": "s3cret-code"}\n',
+    },
+    args: ["-p", "test.yml"],
+  },
+  "include_role, import_tasks, failed_when, check mode": {
+    files: {
+      "roles/r1/tasks/main.yml":
+        "- ansible.builtin.debug: msg=in-r1\n- ansible.builtin.include_tasks: more.yml\n",
+      "roles/r1/tasks/more.yml": "- name: more\n  ansible.builtin.debug: msg=more\n",
+      "project/tasks.yml":
+        "- name: imported\n  ansible.builtin.command: echo imported\n  changed_when: false\n",
+      "project/test.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: r1
+    - ansible.builtin.import_tasks: tasks.yml
+    - name: failed_when
+      ansible.builtin.command: echo x
+      failed_when: true
+      ignore_errors: true
+    - name: file in check mode
+      ansible.builtin.file:
+        path: /nonexistent-dir/x
+        state: absent
+      check_mode: true
+`,
+    },
+    args: ["-p", "test.yml", "--roles-path", "<pdd>/roles"],
+  },
+  "ad hoc, -v": {
+    files: {},
+    args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost", "-v"],
+  },
+  "--only-failed-event-data": {
+    files: { "project/test.yml": PLAYS.mixed },
+    args: ["-p", "test.yml", "--only-failed-event-data"],
+  },
+  "--omit-event-data": {
+    files: { "project/test.yml": PLAYS.mixed },
+    args: ["-p", "test.yml", "--omit-event-data"],
+  },
   "ad hoc": {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],

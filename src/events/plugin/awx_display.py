@@ -248,7 +248,7 @@ def _patch_display():
 
     @functools.wraps(original)
     def display(self, *args, **kwargs):
-        if _emitter is None or _in_event() or _log_only(*args, **kwargs):
+        if _in_event() or _log_only(*args, **kwargs):
             return original(self, *args, **kwargs)
         marks = getattr(_state, "marks", None) or {}
         event = next((kind for kind in _EVENT_KINDS if marks.get(kind)), "verbose")

@@ -119,6 +119,9 @@ const CASES: Record<string, Case> = {
     files: { "project/test.yml": "- hosts: all\n  tasks:\n    - debug: msg=a\n   bad: [\n" },
     args: ["-p", "test.yml"],
   },
+  // No pause, no several hosts: what a worker prints (pause's lines) and callbacks sent from
+  // workers reach the terminal through Ansible's results thread, in an order that varies from
+  // run to run under load, in both runners. Tried side by side: the events agree otherwise.
   // -v, not -vvv: from -vvv on, the workers' own lines come through two processes writing to
   // one terminal, in an order neither runner controls.
   "-v: verbose lines and their verbosity": {
@@ -216,6 +219,30 @@ const CASES: Record<string, Case> = {
   "--omit-event-data": {
     files: { "project/test.yml": PLAYS.mixed },
     args: ["-p", "test.yml", "--omit-event-data"],
+  },
+  "include_vars, assert, block/always, nested vars": {
+    files: {
+      "project/vars.yml": "answer: 42\n",
+      "project/test.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_vars: vars.yml
+    - ansible.builtin.assert:
+        that: answer == 41
+        fail_msg: "not 41 — ünïcode"
+      ignore_errors: true
+    - block:
+        - ansible.builtin.fail: msg=inner
+      always:
+        - ansible.builtin.debug: msg=always-ran
+      ignore_errors: true
+    - ansible.builtin.debug:
+        var: nested
+      vars:
+        nested: { a: [1, { b: "ü" }], c: null }
+`,
+    },
+    args: ["-p", "test.yml"],
   },
   "ad hoc": {
     files: {},

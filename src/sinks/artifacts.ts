@@ -102,9 +102,10 @@ function* slices(text: string): Generator<string> {
 
 /**
  * Writes an event's stdout and a newline (streamed from its spill file when it has one);
- * writes nothing for an event without text. A whole line printed outside any callback (a
- * `verbose` event of one line) is written as the terminal gave it, ending in `\r\n`, blank
- * or not: ansible-runner copies such lines as they come, so an error's blank lines stay.
+ * writes nothing for an event without text. A whole line that reached the terminal outside
+ * any event record (a `verbose` event of one line without event_data: the parser made it) is
+ * written as the terminal gave it, ending in `\r\n`, blank or not: ansible-runner copies such
+ * lines as they come, so an error's blank lines stay.
  */
 export function writeEventText(
   file: Writable,
@@ -116,7 +117,7 @@ export function writeEventText(
   if (spilled) {
     for (const part of spilledSlices(spilled)) writeAll(file, enc.encode(transform(part)));
     writeAll(file, NEWLINE);
-  } else if (ev.event === "verbose" && ev.end_line > ev.start_line) {
+  } else if (ev.event === "verbose" && !("event_data" in ev) && ev.end_line > ev.start_line) {
     writeText(file, transform(ev.stdout), enc, "\r\n");
   } else if (ev.stdout) writeText(file, transform(ev.stdout), enc, "\n");
 }

@@ -52,17 +52,25 @@ Deno.test("artifacts: sliced JSON is byte-identical to JSON.stringify, surrogate
 });
 
 Deno.test("artifacts: event text; whole lines printed outside callbacks end in CRLF, blank ones too", () => {
-  const text = (ev: Partial<JobEvent>) => {
+  const text = (ev: Partial<JobEvent>, withData = true) => {
     const b = new Buf();
-    writeEventText(b, { ...event(""), ...ev }, new TextEncoder());
+    const full: JobEvent = { ...event(""), ...ev };
+    if (!withData) delete full.event_data;
+    writeEventText(b, full, new TextEncoder());
     return b.text();
   };
   assertEquals(text({ stdout: "ok: [h]" }), "ok: [h]\n");
   assertEquals(text({ stdout: "" }), "", "an event without text writes nothing");
+  // A verbose event from the plugin's records (Display output in a job: it has event_data).
+  assertEquals(
+    text({ event: "verbose", stdout: "Pausing", start_line: 3, end_line: 4 }),
+    "Pausing\n",
+  );
+  // Lines outside any record: the parser's verbose events, without event_data.
   const verbose = { event: "verbose", start_line: 3, end_line: 4 };
-  assertEquals(text({ ...verbose, stdout: "ERROR! bad" }), "ERROR! bad\r\n");
-  assertEquals(text({ ...verbose, stdout: "" }), "\r\n", "a blank line stays");
+  assertEquals(text({ ...verbose, stdout: "ERROR! bad" }, false), "ERROR! bad\r\n");
+  assertEquals(text({ ...verbose, stdout: "" }, false), "\r\n", "a blank line stays");
   // The last line of the output, without a newline: no line end was printed.
-  assertEquals(text({ ...verbose, stdout: "tail", end_line: 3 }), "tail\n");
-  assertEquals(text({ ...verbose, stdout: "", end_line: 3 }), "");
+  assertEquals(text({ ...verbose, stdout: "tail", end_line: 3 }, false), "tail\n");
+  assertEquals(text({ ...verbose, stdout: "", end_line: 3 }, false), "");
 });

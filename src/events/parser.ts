@@ -8,12 +8,10 @@
  */
 import { asPluginRecord, type JobEvent, type PluginRecord } from "./event.ts";
 import { attachSpill, type TextSpill } from "./spill.ts";
+import { markStartAtEnd, RECORD_CLOSE as CLOSE, RECORD_OPEN as OPEN } from "./record_marks.ts";
 
 /** Event text beyond this many characters goes to a spill (when one is given). */
 export const SPILL_AT = 1 << 20;
-
-const OPEN = "\x1b_RNR";
-const CLOSE = "\x1b\\";
 
 /** Options for {@link EventParser}. */
 export interface ParserOptions {
@@ -80,7 +78,7 @@ export class EventParser {
       const open = s.indexOf(OPEN);
       if (open < 0) {
         // Keep back a tail that could be the start of a marker split across chunks.
-        const hold = final ? 0 : markerPrefixLength(s);
+        const hold = final ? 0 : markStartAtEnd(s, OPEN);
         this.#addText(s.slice(0, s.length - hold), out);
         this.#pending = s.slice(s.length - hold);
         break;
@@ -223,15 +221,6 @@ function decodeRecord(payload: string): PluginRecord | null {
       return null;
     }
   }
-}
-
-/** Length of the longest suffix of `s` that is a proper prefix of the open marker. */
-function markerPrefixLength(s: string): number {
-  const max = Math.min(OPEN.length - 1, s.length);
-  for (let n = max; n > 0; n--) {
-    if (OPEN.startsWith(s.slice(s.length - n))) return n;
-  }
-  return 0;
 }
 
 function countNewlines(s: string): number {

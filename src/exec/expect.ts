@@ -2,6 +2,7 @@
  * The prompt/answer loop as a pure state machine: output text in, answers out. Each
  * pattern is searched in the output seen since the last answer, as pexpect does.
  */
+import { markStartAtEnd, RECORD_CLOSE, RECORD_OPEN } from "../events/record_marks.ts";
 
 /** A compiled `env/passwords` entry. */
 export interface PromptRule {
@@ -11,10 +12,6 @@ export interface PromptRule {
 
 // deno-lint-ignore no-control-regex
 const APC = /\x1b_[^\x1b]*\x1b\\/g;
-
-/** How the callback plugin's event records begin and end (see src/events/parser.ts). */
-const RECORD = "\x1b_RNR";
-const END = "\x1b\\";
 
 /** Output kept for matching: prompts are short, so a bounded window is enough. */
 const WINDOW = 8192;
@@ -61,36 +58,28 @@ export class PromptMatcher {
     let out = "";
     while (s) {
       if (this.#inRecord) {
-        const end = s.indexOf(END);
+        const end = s.indexOf(RECORD_CLOSE);
         if (end < 0) {
-          if (s.endsWith(END[0])) this.#carry = END[0];
+          this.#carry = s.slice(s.length - markStartAtEnd(s, RECORD_CLOSE));
           break;
         }
-        s = s.slice(end + END.length);
+        s = s.slice(end + RECORD_CLOSE.length);
         this.#inRecord = false;
       } else {
-        const start = s.indexOf(RECORD);
+        const start = s.indexOf(RECORD_OPEN);
         if (start < 0) {
-          const hold = prefixAtEnd(s, RECORD);
+          const hold = markStartAtEnd(s, RECORD_OPEN);
           out += s.slice(0, s.length - hold);
           this.#carry = s.slice(s.length - hold);
           break;
         }
         out += s.slice(0, start);
-        s = s.slice(start + RECORD.length);
+        s = s.slice(start + RECORD_OPEN.length);
         this.#inRecord = true;
       }
     }
     return out;
   }
-}
-
-/** Length of the longest end of `s` that is a proper beginning of `marker`. */
-function prefixAtEnd(s: string, marker: string): number {
-  for (let n = Math.min(marker.length - 1, s.length); n > 0; n--) {
-    if (s.endsWith(marker.slice(0, n))) return n;
-  }
-  return 0;
 }
 
 /**

@@ -83,6 +83,9 @@ interface Case {
   args: string[];
 }
 
+// No pause, no several hosts: what a worker prints (pause's lines) and callbacks sent from
+// workers reach the terminal through Ansible's results thread, in an order that varies from run
+// to run under load, in both runners. Tried side by side: the events agree otherwise.
 const CASES: Record<string, Case> = {
   ...Object.fromEntries(
     Object.entries(PLAYS).map(([name, play]) => [
@@ -129,9 +132,6 @@ const CASES: Record<string, Case> = {
     files: { "project/test.yml": "- hosts: all\n  tasks:\n    - debug: msg=a\n   bad: [\n" },
     args: ["-p", "test.yml"],
   },
-  // No pause, no several hosts: what a worker prints (pause's lines) and callbacks sent from
-  // workers reach the terminal through Ansible's results thread, in an order that varies from
-  // run to run under load, in both runners. Tried side by side: the events agree otherwise.
   // -v, not -vvv: from -vvv on, the workers' own lines come through two processes writing to
   // one terminal, in an order neither runner controls.
   "-v: verbose lines and their verbosity": {

@@ -58,6 +58,7 @@ export class PtyProcess {
   #exited = false;
   #closed = false;
   #pollBuf = new Uint8Array(16);
+  #pollView = new DataView(this.#pollBuf.buffer);
   #readBuf = new Uint8Array(65536);
   #pace = new ReadPace();
 
@@ -77,7 +78,7 @@ export class PtyProcess {
       await sleep(ms);
       return false;
     }
-    const view = new DataView(this.#pollBuf.buffer);
+    const view = this.#pollView;
     let n = 0;
     for (const fd of [output ? this.fd : -1, watchExit ? this.#pidfd : -1]) {
       if (fd < 0) continue;

@@ -9,6 +9,16 @@ import {
   pythonShebang,
 } from "./plugin_bytecode.ts";
 
+/** Runs `fn` in a fresh temporary dir, removed afterwards. */
+async function inTempDir(fn: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
+  try {
+    await fn(tmp);
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+}
+
 Deno.test("pythonShebang: Python interpreters, direct or through env, with options", () => {
   assertEquals(pythonShebang("#!/usr/bin/python3\nimport x"), ["/usr/bin/python3"]);
   assertEquals(pythonShebang("#! /usr/bin/python3.11 -s\n"), ["/usr/bin/python3.11", "-s"]);
@@ -46,9 +56,8 @@ Deno.test("interpreterOf reads the #! line of an executable", () => {
   assertEquals(interpreterOf("/nonexistent/program"), null);
 });
 
-Deno.test("plugin bytecode: compiled once into the cache, copied beside a job's plugin, used by Python", async () => {
-  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
-  try {
+Deno.test("plugin bytecode: compiled once into the cache, copied beside a job's plugin, used by Python", () =>
+  inTempDir(async (tmp) => {
     const cache = join(tmp, "cache", "py");
     const job = join(tmp, "job");
     Deno.mkdirSync(job);
@@ -91,14 +100,10 @@ print("bytecode used")
     const other = join(tmp, "other");
     Deno.mkdirSync(other);
     assertEquals(adoptBytecode(cache, other, pluginSource + "\n# changed\n"), false);
-  } finally {
-    Deno.removeSync(tmp, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("plugin bytecode: a file others may write, or that another user owns, is not taken", async () => {
-  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
-  try {
+Deno.test("plugin bytecode: a file others may write, or that another user owns, is not taken", () =>
+  inTempDir(async (tmp) => {
     const cache = join(tmp, "cache");
     await compileBytecode(cache, pluginSource, ["/usr/bin/python3"], undefined, () => {});
     const [pyc] = [...Deno.readDirSync(join(cache, "__pycache__"))].map((e) =>
@@ -118,14 +123,10 @@ Deno.test("plugin bytecode: a file others may write, or that another user owns, 
       Deno.chownSync(pyc, 65534, null);
       assertEquals(attempt("foreign"), false);
     }
-  } finally {
-    Deno.removeSync(tmp, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("plugin bytecode: an unusable cache or interpreter only logs", async () => {
-  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
-  try {
+Deno.test("plugin bytecode: an unusable cache or interpreter only logs", () =>
+  inTempDir(async (tmp) => {
     const file = join(tmp, "file");
     Deno.writeTextFileSync(file, "");
     const logs: string[] = [];
@@ -137,14 +138,10 @@ Deno.test("plugin bytecode: an unusable cache or interpreter only logs", async (
     assertEquals(logs.length, 3);
     for (const l of logs) assert(l.startsWith("callback bytecode not c"), l);
     assertEquals(adoptBytecode(join(file, "cache"), tmp, "x = 1\n"), false);
-  } finally {
-    Deno.removeSync(tmp, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("plugin bytecode: the compile gets the job's PATH and nothing else of its environment", async () => {
-  const tmp = Deno.makeTempDirSync({ prefix: "runner_pyc_" });
-  try {
+Deno.test("plugin bytecode: the compile gets the job's PATH and nothing else of its environment", () =>
+  inTempDir(async (tmp) => {
     // A stand-in interpreter that shows its environment and fails, so the log carries it.
     const python = join(tmp, "python3");
     Deno.writeTextFileSync(python, "#!/bin/sh\nenv >&2\nexit 1\n", { mode: 0o755 });
@@ -161,7 +158,4 @@ Deno.test("plugin bytecode: the compile gets the job's PATH and nothing else of 
       );
     assertEquals(vars, ["PATH"], logs[0]);
     assert(logs[0].includes("PATH=/opt/x:/usr/bin:/bin"), logs[0]);
-  } finally {
-    Deno.removeSync(tmp, { recursive: true });
-  }
-});
+  }));

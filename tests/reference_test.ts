@@ -145,12 +145,13 @@ const CASES: Record<string, Case> = {
     },
     args: ["-r", "greet", "--hosts", "localhost", "--roles-path", "<pdd>/roles"],
   },
+  // A playbook in a subdir: events name it as given, not by its base name.
   "gathering facts": {
     files: {
-      "project/test.yml":
+      "project/plays/facts.yml":
         "- hosts: all\n  tasks:\n    - ansible.builtin.debug: var=ansible_facts.system\n",
     },
-    args: ["-p", "test.yml"],
+    args: ["-p", "plays/facts.yml"],
   },
   "vars_prompt, retries, a no_log loop, skipped items, set_stats, meta": {
     files: {
@@ -307,6 +308,12 @@ for (const [name, c] of Object.entries(CASES)) {
         normalize(await artifact(ours, "x", "stdout")),
         normalize(await artifact(theirs, "x", "stdout")),
       );
+      // The command line, and the playbook each event names: the same, but for the private
+      // data dir's path and the name of a role's generated playbook.
+      const generated = (s: string) => normalize(s).replace(/\b[0-9a-f]{32}\b/g, "GEN");
+      const argv = async (pdd: string) =>
+        JSON.parse(await artifact(pdd, "x", "command")).command.map(generated);
+      assertEquals(await argv(ours), await argv(theirs), "command");
       for (let i = 0; i < a.length; i++) {
         const what = `${a[i].event} #${i + 1}`;
         const keys = (o: object) => Object.keys(o).sort();
@@ -323,6 +330,9 @@ for (const [name, c] of Object.entries(CASES)) {
           return FIXED.map((k) => [k, d[k]]);
         };
         assertEquals(fixed(a[i]), fixed(b[i]), `event_data values of ${what}`);
+        const playbook = (e: EventFile) =>
+          generated(String((e.event_data as { playbook?: string } | undefined)?.playbook));
+        assertEquals(playbook(a[i]), playbook(b[i]), `playbook of ${what}`);
         // A debug task's result holds nothing that changes between runs: compare it whole
         // (censoring of no_log results included).
         const res = (e: EventFile) => (e.event_data as { res?: unknown } | undefined)?.res;

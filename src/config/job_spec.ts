@@ -123,7 +123,7 @@ export function rolePlaybook(opts: RunOptions): { name: string; content: string 
   const role: Record<string, unknown> = { name: opts.role };
   if (opts.roleVars) role.vars = parseRoleVars(opts.roleVars);
   const play = [{ hosts: opts.hosts ?? "all", gather_facts: !opts.roleSkipFacts, roles: [role] }];
-  return { name: `${crypto.randomUUID().replaceAll("-", "")}.json`, content: JSON.stringify(play) };
+  return { name: crypto.randomUUID().replaceAll("-", ""), content: JSON.stringify(play) };
 }
 
 /** Python-literal-ish parse of a role var value (`ast.literal_eval` with a string fallback). */
@@ -245,7 +245,7 @@ export async function prepareJob(
       content,
       createsProjectDir: !projectExists,
     };
-    playbook = name;
+    playbook = generatedPlaybook.path; // absolute, as ansible-runner passes it (events name it)
     env.ANSIBLE_ROLES_PATH = resolve(opts.rolesPath ?? join(pdd, "roles"));
   } else if (opts.rolesPath) {
     env.ANSIBLE_ROLES_PATH = resolve(opts.rolesPath);

@@ -356,7 +356,9 @@ class CallbackModule(BaseCallbackModule):
     # -- playbook-level callbacks ---------------------------------------
     def v2_playbook_on_start(self, playbook):
         playbook_uuid = _uuid4()
-        self._set_ctx(playbook=os.path.basename(playbook._file_name), playbook_uuid=playbook_uuid)
+        # The path as ansible-playbook was given it (a subdir, or a role's absolute path), as
+        # ansible-runner records it.
+        self._set_ctx(playbook=getattr(playbook, "_file_name", "???"), playbook_uuid=playbook_uuid)
         self._emit("playbook_on_start", {"uuid": playbook_uuid},
                    super(CallbackModule, self).v2_playbook_on_start, playbook)
 

@@ -54,6 +54,9 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
   /** The namespace key naming the chosen subcommand. */
   subcommandDest?: string;
+  /** Sets of options (by dest) of which one command line may give only one (argparse's
+   * mutually exclusive groups). */
+  exclusive?: string[][];
 }
 
 /** The whole program. */
@@ -223,14 +226,14 @@ export function parseArgs(spec: ProgramSpec, argv: string[]): ParseResult {
     throw new UsageError(usageLine(spec, []), spec.prog, m);
   };
   const first = argv[0];
-  if (first === undefined) top("the following arguments are required: COMMAND");
+  if (first === undefined) top("the following arguments are required: command");
   if (first === "-h" || first === "--help") return { kind: "help", text: formatHelp(spec, []) };
   if (first === "--version") return { kind: "version", text: `${spec.version}\n` };
   const cmd = spec.commands.find((c) => c.name === first);
   if (!cmd) {
     if (looksLikeOption(first)) top(`unrecognized arguments: ${first}`);
     top(
-      `argument COMMAND: invalid choice: '${first}' (choose from ${
+      `argument command: invalid choice: '${first}' (choose from ${
         spec.commands.map((c) => `'${c.name}'`).join(", ")
       })`,
     );
@@ -272,29 +275,49 @@ function parseCommand(
   };
 
   const positionals: string[] = [];
+  // argparse's message names an option by all its spellings.
+  const nameOf = (o: OptionSpec) => o.flags.join("/");
+  const seen = new Set<OptionSpec>();
+  const exclusive = (cmd.exclusive ?? []).map((dests) =>
+    options.filter((o) => dests.includes(destOf(o)))
+  );
+  const taken = (o: OptionSpec) => {
+    for (const group of exclusive) {
+      if (!group.includes(o)) continue;
+      const other = group.find((g) => g !== o && seen.has(g));
+      if (other) fail(`argument ${nameOf(o)}: not allowed with argument ${nameOf(other)}`);
+    }
+    seen.add(o);
+  };
   const store = (o: OptionSpec, raw: string) => {
+    taken(o);
     const key = destOf(o);
     const value = convert(o, raw, fail);
     if (o.action === "append") args[key] = [...(args[key] as unknown[] ?? []), value];
     else args[key] = value;
   };
-  const takeValue = (o: OptionSpec, flag: string, i: number): number => {
+  const storeList = (o: OptionSpec, raws: string[]) => {
+    taken(o);
+    args[destOf(o)] = raws.map((raw) => convert(o, raw, fail));
+  };
+  const takeValue = (o: OptionSpec, i: number): number => {
     if (o.action === "list") {
-      const values: unknown[] = [];
+      const raws: string[] = [];
       while (i + 1 < argv.length && !looksLikeOption(argv[i + 1]) && argv[i + 1] !== "--") {
-        values.push(convert(o, argv[++i], fail));
+        raws.push(argv[++i]);
       }
-      args[destOf(o)] = values;
+      storeList(o, raws);
       return i;
     }
     const next = argv[i + 1];
     if (next === undefined || looksLikeOption(next)) {
-      fail(`argument ${flag}: expected one argument`);
+      fail(`argument ${nameOf(o)}: expected one argument`);
     }
     store(o, next);
     return i + 1;
   };
   const setFlag = (o: OptionSpec) => {
+    taken(o);
     const key = destOf(o);
     if (o.action === "count") args[key] = (args[key] as number ?? 0) + 1;
     else args[key] = true;
@@ -312,7 +335,7 @@ function parseCommand(
         const sub = cmd.subcommands.find((s) => s.name === tok);
         if (!sub) {
           fail(
-            `argument SUBCOMMAND: invalid choice: '${tok}' (choose from ${
+            `argument ${cmd.subcommandDest}: invalid choice: '${tok}' (choose from ${
               cmd.subcommands.map((s) => `'${s.name}'`).join(", ")
             })`,
           );
@@ -331,11 +354,11 @@ function parseCommand(
       if (!o) fail(`unrecognized arguments: ${tok}`);
       if (eq >= 0) {
         if (!takesValue(o!)) {
-          fail(`argument ${o!.flags.join("/")}: ignored explicit argument '${tok.slice(eq + 1)}'`);
+          fail(`argument ${nameOf(o!)}: ignored explicit argument '${tok.slice(eq + 1)}'`);
         }
-        if (o!.action === "list") args[destOf(o!)] = [convert(o!, tok.slice(eq + 1), fail)];
+        if (o!.action === "list") storeList(o!, [tok.slice(eq + 1)]);
         else store(o!, tok.slice(eq + 1));
-      } else if (takesValue(o!)) i = takeValue(o!, name, i);
+      } else if (takesValue(o!)) i = takeValue(o!, i);
       else setFlag(o!);
       continue;
     }
@@ -350,9 +373,9 @@ function parseCommand(
       }
       const rest = tok.slice(k + 1).replace(/^=/, "");
       if (rest) {
-        if (o!.action === "list") args[destOf(o!)] = [convert(o!, rest, fail)];
+        if (o!.action === "list") storeList(o!, [rest]);
         else store(o!, rest);
-      } else i = takeValue(o!, flag, i);
+      } else i = takeValue(o!, i);
       break;
     }
   }

@@ -10,7 +10,7 @@ function parse(argv: string[]): Record<string, unknown> {
 }
 
 // Each line is parsed by Python's own argparse, built from the same spec, and by ours: the
-// namespaces (or the fact of an error) must be the same.
+// namespaces, or the error messages, must be the same.
 const LINES: string[][] = [
   ["run", "demo", "-p", "test.yml"],
   ["-p", "test.yml", "run", "demo"],
@@ -39,6 +39,7 @@ const LINES: string[][] = [
   ["-q", "process", "ctl"],
   ["profile", "artifacts/x", "-o", "out.svg"],
   // errors
+  [],
   ["run"],
   ["run", "demo", "extra"],
   ["run", "demo", "--forks", "many"],
@@ -48,6 +49,9 @@ const LINES: string[][] = [
   ["run", "demo", "--role", "--ident", "x"],
   ["run", "demo", "--json=yes"],
   ["run", "demo", "--process-isolation-"],
+  ["run", "demo", "-p", "a.yml", "-m", "ping"],
+  ["run", "demo", "-r", "x", "--playbook=a.yml"],
+  ["transmit", "demo", "-m", "ping", "--role", "x"],
   ["frobnicate"],
   ["worker", "cleanup", "--grace-period"],
   ["worker", "vacuum"],
@@ -56,11 +60,17 @@ const LINES: string[][] = [
 const PY = `
 import argparse, json, sys
 spec = json.load(sys.stdin)
+def dest(o):
+    if "dest" in o: return o["dest"]
+    long = next((f for f in o["flags"] if f.startswith("--")), o["flags"][0])
+    return long.lstrip("-").replace("-", "_")
 def add(p, cmd):
     for pos in cmd["positionals"]:
         p.add_argument(pos["dest"], metavar=pos["metavar"])
+    groups = [(set(ds), p.add_mutually_exclusive_group()) for ds in cmd.get("exclusive", [])]
     for g in cmd["groups"]:
         for o in g["options"]:
+            into = next((m for ds, m in groups if dest(o) in ds), p)
             kw = {}
             a = o.get("action", "store")
             if a == "list": kw["nargs"] = "*"
@@ -70,11 +80,16 @@ def add(p, cmd):
             if "default" in o: kw["default"] = o["default"]
             if o.get("type") == "int": kw["type"] = int
             if o.get("type") == "float": kw["type"] = float
-            p.add_argument(*o["flags"], **kw)
+            into.add_argument(*o["flags"], **kw)
     if cmd.get("subcommands"):
         sub = p.add_subparsers(dest=cmd["subcommandDest"])
         for s in cmd["subcommands"]:
             add(sub.add_parser(s["name"]), s)
+class Failed(Exception):
+    pass
+def error(self, message):
+    raise Failed(message)
+argparse.ArgumentParser.error = error
 top = argparse.ArgumentParser(prog="runner")
 subs = top.add_subparsers(dest="command", required=True)
 for c in spec["program"]["commands"]:
@@ -83,8 +98,8 @@ out = []
 for line in spec["lines"]:
     try:
         out.append(vars(top.parse_args(line)))
-    except SystemExit:
-        out.append("error")
+    except Failed as e:
+        out.append({"error": str(e)})
 print(json.dumps(out))
 `;
 
@@ -115,12 +130,17 @@ Deno.test("args: the same namespaces and errors as Python's argparse on the same
       ours = r.kind === "run" ? normalized(r.args) : r.kind;
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
-      ours = "error";
+      ours = { error: e.message };
     }
-    const theirs = expected[i] === "error"
-      ? "error"
-      : normalized(expected[i] as Record<string, unknown>);
-    assertEquals(ours, theirs, JSON.stringify(LINES[i]));
+    const theirs = expected[i] as Record<string, unknown>;
+    // Python 3.11's argparse names the `--` it consumed among unrecognized arguments (fixed in
+    // 3.12): not a behaviour to copy.
+    const error = (m: unknown) => ({ error: String(m).replace("arguments: -- ", "arguments: ") });
+    assertEquals(
+      ours,
+      "error" in theirs ? error(theirs.error) : normalized(theirs),
+      JSON.stringify(LINES[i]),
+    );
   });
 });
 
@@ -131,7 +151,7 @@ Deno.test("args: errors name the argument and the command", () => {
   assertIncludes(e.render(), "runner run: error: argument --forks: invalid int value: 'many'");
   assertIncludes(err(["run"]).message, "required: PRIVATE_DATA_DIR");
   assertIncludes(err(["frobnicate"]).message, "invalid choice: 'frobnicate'");
-  assertIncludes(err(["run", "demo", "-p"]).message, "argument -p: expected one argument");
+  assertIncludes(err(["run", "demo", "-p"]).message, "argument -p/--playbook: expected one");
   const ambiguous: ProgramSpec = {
     ...PROGRAM,
     commands: [{

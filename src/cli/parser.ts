@@ -17,6 +17,9 @@ const flag = (flags: string[], help: string, extra: Partial<OptionSpec> = {}): O
 const onOff = (flags: string[], help: string): OptionSpec =>
   flag(flags, help, { action: "store_true" });
 
+/** Like ansible-runner's: -p, -m and -r together are a usage error (-b replaces the program). */
+const JOB_EXCLUSIVE = [["playbook", "module", "role"]];
+
 /** The flags shared by every command that describes a job (run, start, transmit). */
 function jobGroups(): OptionGroup[] {
   return [
@@ -256,6 +259,7 @@ export const PROGRAM: ProgramSpec = {
         "Run a playbook, module, role or program from PRIVATE_DATA_DIR in the foreground.",
       positionals: [PDD],
       groups: jobGroups(),
+      exclusive: JOB_EXCLUSIVE,
     },
     {
       name: "start",
@@ -263,6 +267,7 @@ export const PROGRAM: ProgramSpec = {
       description: "Like run, but detached: returns at once. Follow it with is-alive and stop.",
       positionals: [PDD],
       groups: jobGroups(),
+      exclusive: JOB_EXCLUSIVE,
     },
     ...(["stop", "is-alive"] as const).map((name) => ({
       name,
@@ -278,6 +283,7 @@ export const PROGRAM: ProgramSpec = {
         "a kwargs line, the private data dir as a base64 zip, then eof.",
       positionals: [PDD],
       groups: jobGroups(),
+      exclusive: JOB_EXCLUSIVE,
     },
     {
       name: "worker",

@@ -60,9 +60,14 @@ Deno.test("input: missing playbook and missing private data dir are clear errors
     const none = await runner(["run", pdd]);
     assertEquals(none.code, 1);
     assertIncludes(none.stderr, "nothing to run");
+    // -p, -m and -r exclude one another on the command line, as in ansible-runner (usage
+    // error); -b with one of them is bad input.
     const two = await runner(["run", pdd, "-p", "test.yml", "-m", "ping", "--hosts", "all"]);
-    assertEquals(two.code, 1);
-    assertIncludes(two.stderr, "only one of");
+    assertEquals(two.code, 2);
+    assertIncludes(two.stderr, "argument -m/--module: not allowed with argument -p/--playbook");
+    const binary = await runner(["run", pdd, "-p", "test.yml", "-b", "/bin/true"]);
+    assertEquals(binary.code, 1);
+    assertIncludes(binary.stderr, "only one of playbook, module, role and binary");
     assert(!(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)));
   } finally {
     await cleanup(pdd);

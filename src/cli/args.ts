@@ -100,6 +100,11 @@ export function destOf(o: OptionSpec): string {
   return long.replace(/^-+/, "").replaceAll("-", "_");
 }
 
+/** How argparse's messages name an option: all its spellings. */
+function nameOf(o: OptionSpec): string {
+  return o.flags.join("/");
+}
+
 function takesValue(o: OptionSpec): boolean {
   const a = o.action ?? "store";
   return a === "store" || a === "append" || a === "list";
@@ -131,14 +136,14 @@ function looksLikeOption(tok: string): boolean {
 function convert(o: OptionSpec, raw: string, fail: (m: string) => never): unknown {
   if (o.type === "int") {
     if (!/^[-+]?\d+$/.test(raw.trim())) {
-      fail(`argument ${o.flags.join("/")}: invalid int value: '${raw}'`);
+      fail(`argument ${nameOf(o)}: invalid int value: '${raw}'`);
     }
     return Number(raw);
   }
   if (o.type === "float") {
     const n = Number(raw);
     if (raw.trim() === "" || Number.isNaN(n)) {
-      fail(`argument ${o.flags.join("/")}: invalid float value: '${raw}'`);
+      fail(`argument ${nameOf(o)}: invalid float value: '${raw}'`);
     }
     return n;
   }
@@ -275,8 +280,6 @@ function parseCommand(
   };
 
   const positionals: string[] = [];
-  // argparse's message names an option by all its spellings.
-  const nameOf = (o: OptionSpec) => o.flags.join("/");
   const seen = new Set<OptionSpec>();
   const exclusive = (cmd.exclusive ?? []).map((dests) =>
     options.filter((o) => dests.includes(destOf(o)))

@@ -323,6 +323,32 @@ Deno.test("run: AWX's JOB_ID (and its kin) goes into every event, as a number", 
   }
 });
 
+Deno.test("run: gathered facts reach events without the host's environment (ansible_env)", async () => {
+  // The environment may hold credentials; ansible-runner strips it from fact-gathering events
+  // too. The value below is in the job's environment, so a local host's ansible_env has it.
+  const secret = "env-value-4d1f7c";
+  const pdd = await playbookPdd(
+    "- hosts: all\n  tasks:\n    - ansible.builtin.setup:\n        gather_subset: [env]\n",
+    { "env/envvars": `SOME_TOKEN: ${secret}\n` },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-q", "-i", "f1"]);
+    assertEquals(r.code, 0, r.stderr);
+    const events = await readEvents(join(pdd, "artifacts", "f1"));
+    const facts = events.filter((e) => e.event === "runner_on_ok");
+    assertEquals(facts.length, 2, "implicit gathering and the setup task");
+    for (const e of facts) {
+      const res = (e.event_data as { res: { ansible_facts: Record<string, unknown> } }).res;
+      assert("ansible_user_id" in res.ansible_facts, "the other facts stay");
+      assert(!("ansible_env" in res.ansible_facts), "no ansible_env");
+    }
+    const jobEvents = join(pdd, "artifacts", "f1", "job_events");
+    assertEquals(await filesContaining(jobEvents, [secret]), []);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: --omit-event-data and --only-failed-event-data", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n    - fail: msg=y\n      ignore_errors: true\n",

@@ -57,6 +57,9 @@ BaseCallbackModule = _base_class()
 
 CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
 FAILED_EVENTS = ("runner_on_failed", "runner_on_async_failed", "runner_item_on_failed")
+# Fact gathering, by its short and full names: its ansible_env stays out of events.
+FACT_ACTIONS = ("setup", "gather_facts")
+FACT_RESOLVED = tuple(ns + a for ns in ("ansible.builtin.", "ansible.legacy.") for a in FACT_ACTIONS)
 
 _lock = threading.RLock()
 _state = threading.local()
@@ -446,6 +449,14 @@ class CallbackModule(BaseCallbackModule):
         self._emit(event, data, fn, result, *args)
 
     def v2_runner_on_ok(self, result):
+        # The host's environment may hold credentials and is on record elsewhere: ansible-runner
+        # drops it from fact gathering results (for the short action names only; here for the
+        # full names as well). Dropped from Ansible's own result, as ansible-runner does.
+        task = result._task
+        if task.action in FACT_ACTIONS or getattr(task, "resolved_action", None) in FACT_RESOLVED:
+            facts = result._result.get("ansible_facts")
+            if isinstance(facts, dict):
+                facts.pop("ansible_env", None)
         self._runner("runner_on_ok", result, super(CallbackModule, self).v2_runner_on_ok,
                      event_loop=self._loop(result._task))
 

@@ -297,12 +297,14 @@ class CallbackModule(BaseCallbackModule):
             self._emitter.context.pop(key, None)
 
     @staticmethod
-    def _task_data(task):
-        args = ""
-        if task.no_log:
-            args = CENSORED
-        elif getattr(task, "args", None) and os.environ.get("DISPLAY_ARGS_TO_STDOUT", "").lower() == "true":
-            args = ", ".join("%s=%s" % kv for kv in task.args.items())
+    def _task_args(task):
+        # Only where Ansible shows them (display_args_to_stdout), as ansible-runner records them.
+        if not C.DISPLAY_ARGS_TO_STDOUT:
+            return ""
+        return CENSORED if task.no_log else ", ".join("%s=%s" % kv for kv in task.args.items())
+
+    def _task_data(self, task):
+        args = self._task_args(task)
         data = {
             # The task's own name: a role's tasks print as "role : name", and say their role apart.
             "task": task.name or task.action,
@@ -446,6 +448,9 @@ class CallbackModule(BaseCallbackModule):
 
     def _runner(self, event, result, fn, *args, **extra):
         data = self._host_data(result, **extra)
+        if C.DISPLAY_ARGS_TO_STDOUT:
+            # The result's task: by now its args carry what Ansible added (ansible-runner's too).
+            data["task_args"] = self._task_args(result._task)
         self._emit(event, data, fn, result, *args)
 
     def v2_runner_on_ok(self, result):

@@ -192,7 +192,18 @@ Deno.test("container: docker's exact command line, through a recording fake engi
       "@/runner/env/extravars",
       "test.yml",
     ]);
-    assert(!(await artifact(pdd, "d1", "env.list")).includes("ANSIBLE_UNSAFE_WRITES"));
+    const envList = await artifact(pdd, "d1", "env.list");
+    assert(!envList.includes("ANSIBLE_UNSAFE_WRITES"));
+    // The command artifact records the engine's command line, the container's working dir
+    // and the environment the job has there (env.list's), as ansible-runner does.
+    const shown = JSON.parse(await artifact(pdd, "d1", "command"));
+    assertEquals(shown.command, ["docker", ...argv]);
+    assertEquals(shown.cwd, "/runner/project");
+    assertEquals(
+      Object.entries(shown.env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n",
+      envList,
+    );
+    assertEquals(shown.env.ANSIBLE_CALLBACK_PLUGINS, "/runner/artifacts/d1/callback");
   } finally {
     await cleanup(pdd);
     await cleanup(bin);

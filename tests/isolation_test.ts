@@ -116,6 +116,12 @@ Deno.test("bwrap: hidden paths are empty, ro paths refuse writes, other jobs are
     assert((await Deno.stat(join(dirs.show, "shown"))).isFile);
     assert(!(await Deno.stat(join(dirs.ro, "new")).then(() => true, () => false)));
     assertEquals(await Deno.readTextFile(join(dirs.hidden, "secret.txt")), "top secret");
+    // The command artifact records the sandbox's command line, as ansible-runner does.
+    const shown = JSON.parse(await artifact(pdd, "bw", "command"));
+    assertEquals(shown.command[0], "bwrap");
+    assertEquals(shown.command.at(-1), "test.yml");
+    assert(shown.command.includes("ansible-playbook"), "the program by its given name");
+    assertEquals(shown.cwd, join(pdd, "project"));
   } finally {
     await cleanup(pdd);
     await cleanup(outside);

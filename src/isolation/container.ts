@@ -65,8 +65,11 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** The engine command and the `env.list` file's content. */
-export function containerCommand(i: ContainerInput): { argv: string[]; envList: string } {
+/** The engine command, the `env.list` file's content, and the job's environment and working
+ * dir as the container sees them. */
+export function containerCommand(
+  i: ContainerInput,
+): { argv: string[]; envList: string; env: Record<string, string>; workdir: string } {
   const inside = containerPaths(i);
   const pdd = i.privateDataDir.replace(/\/+$/, "");
   const mounts = ["-v", `${pdd}/:/runner/:Z`];
@@ -92,9 +95,10 @@ export function containerCommand(i: ContainerInput): { argv: string[]; envList: 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(i.env)) env[k] = inside(v);
   if (i.engine === "podman") env.ANSIBLE_UNSAFE_WRITES = "1";
-  const envList = Object.entries(env)
-    .filter(([, v]) => !v.includes("\n"))
-    .map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+  // A value holding a newline cannot be one line of an env file: it stays out of both.
+  for (const [k, v] of Object.entries(env)) if (v.includes("\n")) delete env[k];
+  const envList = Object.entries(env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+  const workdir = inside(i.cwd);
   const auth: string[] = [];
   const global: string[] = [];
   if (i.auth) {
@@ -111,7 +115,7 @@ export function containerCommand(i: ContainerInput): { argv: string[]; envList: 
     "--tty",
     "--interactive",
     "--workdir",
-    inside(i.cwd),
+    workdir,
     ...mounts,
     "--env-file",
     `${i.artifactDir}/env.list`,
@@ -123,5 +127,5 @@ export function containerCommand(i: ContainerInput): { argv: string[]; envList: 
     i.image,
     ...command,
   ];
-  return { argv, envList };
+  return { argv, envList, env, workdir };
 }

@@ -147,13 +147,11 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         log(`callback bytecode from ${cacheDir}`);
       } else compile = () => compileBytecode(cacheDir, pluginSource, interpreter, env.PATH, log);
     }
-    // What ran, where: the job's own command (not the sandbox or cgroup wrapping around it).
-    const cwd = launch?.cwd ?? spec.cwd;
-    artifacts.writeFile(
-      "command",
-      JSON.stringify({ command: spec.argv, cwd, env: redactor.value(env) }),
-    );
-    emitStatus("starting", { command: spec.argv, cwd, env: redactor.value(env) });
+    // What ran, where, as ansible-runner records it: a sandbox's or container's command line.
+    const shown = launch?.shown ?? { command: spec.argv, cwd: spec.cwd, env };
+    const started = { command: shown.command, cwd: shown.cwd, env: redactor.value(shown.env) };
+    artifacts.writeFile("command", JSON.stringify(started));
+    emitStatus("starting", started);
 
     if (!launch) {
       const msg = `runner: cannot run '${spec.argv[0]}': no such executable in PATH (${

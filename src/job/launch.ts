@@ -12,12 +12,22 @@ import { writePrivateFile } from "../sinks/artifacts.ts";
 import { join } from "../runtime/path.ts";
 import { type JobCgroup, JOIN_PRELUDE } from "../../profiling/job_cgroup.ts";
 
+/** What ran, as ansible-runner records it in `command` and the starting status. */
+export interface ShownCommand {
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
 /** A prepared launch; call cleanup() when the job is over. */
 export interface Launch {
   file: string;
   argv: string[];
   env: Record<string, string>;
   cwd: string;
+  /** The sandbox's or the container's command line (not runner's cgroup prelude), with the
+   * working dir and environment the job has there. */
+  shown: ShownCommand;
   cleanup(): void;
 }
 
@@ -45,6 +55,7 @@ export function prepareLaunch(
     }
     let file = program;
     let argv = [program, ...spec.argv.slice(1)];
+    let shown: ShownCommand = { command: spec.argv, cwd, env };
     if (spec.sandbox) {
       const s = spec.sandbox;
       Deno.mkdirSync(s.tmpBase, { recursive: true });
@@ -55,19 +66,19 @@ export function prepareLaunch(
         .filter((p, i, all) =>
           all.indexOf(p) === i && !all.slice(0, i).some((q) => p.startsWith(q + "/"))
         );
-      argv = bwrapArgs(
-        {
-          executable: s.executable,
-          writable,
-          show: s.show,
-          readOnly: s.readOnly,
-          hide: s.hide.map((path) => ({ path, isDir: isDirOrMissing(path) })),
-          tmpDir,
-          cwd,
-        },
-        readRootLayout(),
-        argv,
-      );
+      const sandbox = {
+        executable: s.executable,
+        writable,
+        show: s.show,
+        readOnly: s.readOnly,
+        hide: s.hide.map((path) => ({ path, isDir: isDirOrMissing(path) })),
+        tmpDir,
+        cwd,
+      };
+      const layout = readRootLayout();
+      argv = bwrapArgs(sandbox, layout, argv);
+      // The program by the name it was given, as ansible-runner records the sandbox's command.
+      shown = { ...shown, command: bwrapArgs(sandbox, layout, spec.argv) };
       file = which(s.executable, env.PATH, cwd)!;
     }
     if (spec.container) {
@@ -102,13 +113,14 @@ export function prepareLaunch(
       writePrivateFile(join(spec.artifactDir, "env.list"), built.envList);
       file = engine;
       argv = built.argv;
+      shown = { command: built.argv, cwd: built.workdir, env: built.env };
     }
     if (cgroup) {
       argv = ["sh", "-c", JOIN_PRELUDE, "runner-cgroup", file, ...argv.slice(1)];
       file = "/bin/sh";
       env = { ...env, RUNNER_CGROUP_PROCS: cgroup.procsFiles.join(":") };
     }
-    return { file, argv, env, cwd, cleanup };
+    return { file, argv, env, cwd, shown, cleanup };
   } catch (e) {
     cleanup();
     throw e;

@@ -29,6 +29,14 @@ const MAX_CHAIN = 16;
 const NICE = 128;
 /** Symbols per block; a block's Huffman codes fit that stretch of the input. */
 const BLOCK_SYMS = 1 << 14;
+/**
+ * Input that did not compress (its block went stored) is stored without a match search for
+ * this many bytes, then tried again; the stretch doubles up to STORE_MAX while it still does
+ * not compress. Random or already compressed files cost a copy instead of a search of every
+ * position (zlib searches them all: the bulk of transmit's time on such files).
+ */
+const STORE_MIN = 1 << 16;
+const STORE_MAX = 1 << 20;
 
 /** Length (3..258) → length code index 0..28. */
 const LEN_CODE = new Uint8Array(259);
@@ -132,6 +140,9 @@ export class Deflater {
   #fixedLitCodes = new Uint16Array(288);
   #fixedDistCodes = new Uint16Array(30);
   #runs = new Uint16Array(286 + 30);
+  /** Bytes still to store without a search (see STORE_MIN), and the last such stretch. */
+  #storeLeft = 0;
+  #storeStretch = 0;
 
   constructor() {
     canonicalCodes(FIXED_LIT, 288, this.#fixedLitCodes);
@@ -140,8 +151,7 @@ export class Deflater {
 
   /** Raw-deflates `data`; the result is a view of an internal buffer, valid until the next call. */
   deflate(data: Uint8Array): Uint8Array {
-    this.#bitBuf = 0;
-    this.#bitCnt = 0;
+    this.reset();
     return this.piece(data, true);
   }
 
@@ -176,6 +186,13 @@ export class Deflater {
     };
     let i = 0;
     while (i < n) {
+      if (this.#storeLeft > 0 && syms === 0) {
+        const end = Math.min(n, i + this.#storeLeft);
+        this.#stored(data, i, end, final && end === n);
+        this.#storeLeft -= end - i;
+        i = blockStart = end;
+        continue;
+      }
       let bestLen = 0;
       let bestDist = 0;
       if (i + MIN_MATCH <= n) {
@@ -208,12 +225,14 @@ export class Deflater {
         i++;
       }
       if (syms === BLOCK_SYMS) {
-        this.#block(data, blockStart, i, syms, final && i === n);
+        this.#afterBlock(this.#block(data, blockStart, i, syms, final && i === n));
         blockStart = i;
         syms = 0;
       }
     }
-    if (syms > 0 || n === 0 || blockStart < n) this.#block(data, blockStart, n, syms, final);
+    if (syms > 0 || n === 0 || blockStart < n) {
+      this.#afterBlock(this.#block(data, blockStart, n, syms, final));
+    }
     if (final && this.#bitCnt > 0) {
       this.#byte(this.#bitBuf & 0xff);
       this.#bitBuf = 0;
@@ -226,6 +245,16 @@ export class Deflater {
   reset(): void {
     this.#bitBuf = 0;
     this.#bitCnt = 0;
+    this.#storeLeft = 0;
+    this.#storeStretch = 0;
+  }
+
+  /** After a searched block: a stored one sends the next stretch straight to storage. */
+  #afterBlock(stored: boolean): void {
+    this.#storeStretch = stored
+      ? Math.min(STORE_MAX, Math.max(STORE_MIN, this.#storeStretch * 2))
+      : 0;
+    this.#storeLeft = this.#storeStretch;
   }
 
   #byte(b: number): void {
@@ -247,8 +276,8 @@ export class Deflater {
     }
   }
 
-  /** Writes one block of `syms` symbols covering data[from, to). */
-  #block(data: Uint8Array, from: number, to: number, syms: number, last: boolean): void {
+  /** Writes one block of `syms` symbols covering data[from, to); true when it went stored. */
+  #block(data: Uint8Array, from: number, to: number, syms: number, last: boolean): boolean {
     const lit = this.#lit;
     const dist = this.#dist;
     const litFreq = this.#litFreq.fill(0);
@@ -304,13 +333,13 @@ export class Deflater {
 
     if (storedBits <= fixedBits && storedBits <= dynamicBits) {
       this.#stored(data, from, to, last);
-      return;
+      return true;
     }
     if (fixedBits <= dynamicBits) {
       this.#bits(last ? 1 : 0, 1);
       this.#bits(1, 2);
       this.#symbols(syms, FIXED_LIT, this.#fixedLitCodes, FIXED_DIST, this.#fixedDistCodes);
-      return;
+      return false;
     }
     this.#bits(last ? 1 : 0, 1);
     this.#bits(2, 2);
@@ -331,6 +360,7 @@ export class Deflater {
     canonicalCodes(litLens, 286, this.#litCodes);
     canonicalCodes(distLens, 30, this.#distCodes);
     this.#symbols(syms, litLens, this.#litCodes, distLens, this.#distCodes);
+    return false;
   }
 
   /** The code-length sequence of lit+dist lengths with 16/17/18 runs: `code | extra << 5`. */
@@ -405,8 +435,14 @@ export class Deflater {
       this.#bits(0, 2);
       if (this.#bitCnt > 0) this.#bits(0, 8 - this.#bitCnt);
       this.#bits(len & 0xffff, 16);
-      this.#bits(~len & 0xffff, 16);
-      for (let k = 0; k < len; k++) this.#byte(data[p + k]);
+      this.#bits(~len & 0xffff, 16); // byte-aligned from here: copy the bytes whole
+      if (this.#outLen + len > this.#out.length) {
+        const bigger = new Uint8Array(Math.max(this.#out.length * 2, this.#outLen + len));
+        bigger.set(this.#out.subarray(0, this.#outLen));
+        this.#out = bigger;
+      }
+      this.#out.set(data.subarray(p, p + len), this.#outLen);
+      this.#outLen += len;
       p += len;
     } while (p < to);
   }

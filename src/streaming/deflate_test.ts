@@ -69,3 +69,30 @@ Deno.test("deflate: pieces make one stream that zlib inflates whole", () => {
     assertEquals(new Uint8Array(inflateRawSync(joined)), data, `pieces of ${size}`);
   }
 });
+
+Deno.test("deflate: incompressible stretches are stored unsearched; what follows compresses", () => {
+  let seed = 11;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 16;
+  const noise = (n: number) => Uint8Array.from({ length: n }, () => rand() & 0xff);
+  const text = new TextEncoder().encode("  - name: task\n    debug: msg=hello\n".repeat(20_000));
+  // Noise long enough to reach the longest unsearched stretch, then text, then both again.
+  const parts = [noise(3_000_000), text, noise(200_000), text];
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (data.set(p, o), o += p.length);
+  const d = new Deflater();
+  const whole = d.deflate(data).slice();
+  assertEquals(new Uint8Array(inflateRawSync(whole)), data, "whole");
+  // Stored noise costs 5 bytes a 64 KiB block; the text (1.4 MB) shrinks to a few KiB.
+  assert(whole.length < 3_200_000 + 3_300 + 40_000, `${whole.length} bytes`);
+  d.reset();
+  const pieces: Uint8Array[] = [];
+  for (let p = 0; p < data.length; p += 1 << 20) {
+    pieces.push(d.piece(data.subarray(p, p + (1 << 20)), false).slice());
+  }
+  pieces.push(d.piece(new Uint8Array(0), true).slice());
+  const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  o = 0;
+  for (const p of pieces) (joined.set(p, o), o += p.length);
+  assertEquals(new Uint8Array(inflateRawSync(joined)), data, "in pieces of 1 MiB");
+});

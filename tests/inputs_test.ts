@@ -61,13 +61,10 @@ Deno.test("input: missing playbook and missing private data dir are clear errors
     assertEquals(none.code, 1);
     assertIncludes(none.stderr, "nothing to run");
     // -p, -m and -r exclude one another on the command line, as in ansible-runner (usage
-    // error); -b with one of them is bad input.
+    // error).
     const two = await runner(["run", pdd, "-p", "test.yml", "-m", "ping", "--hosts", "all"]);
     assertEquals(two.code, 2);
     assertIncludes(two.stderr, "argument -m/--module: not allowed with argument -p/--playbook");
-    const binary = await runner(["run", pdd, "-p", "test.yml", "-b", "/bin/true"]);
-    assertEquals(binary.code, 1);
-    assertIncludes(binary.stderr, "only one of playbook, module, role and binary");
     assert(!(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)));
   } finally {
     await cleanup(pdd);

@@ -280,6 +280,11 @@ const CASES: Record<string, Case> = {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],
   },
+  // ansible-runner's way to run a program: -b beside -p, which is then not passed on.
+  "a binary (-b with -p)": {
+    files: { "project/test.yml": PLAYS.demo, "env/extravars": "a: 1\n" },
+    args: ["-p", "test.yml", "-b", "/bin/echo", "--forks", "2"],
+  },
   "own stdout callback (minimal)": {
     files: { "project/test.yml": PLAYS.mixed, "env/envvars": "ANSIBLE_STDOUT_CALLBACK: minimal\n" },
     args: ["-p", "test.yml"],

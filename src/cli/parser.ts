@@ -38,7 +38,9 @@ function jobGroups(): OptionGroup[] {
         ),
         flag(
           ["-b", "--binary"],
-          "any program to run in place of ansible-playbook, with the same arguments",
+          "any program to run in place of ansible-playbook or ansible, with their inventory, " +
+            "limit, extra vars, verbosity, forks and cmdline but not the playbook or module " +
+            "(which may be given beside it, as ansible-runner requires)",
         ),
       ],
     },

@@ -205,24 +205,23 @@ export async function prepareJob(
   const settings: Settings = { ...inputs.settings };
   if (opts.settings) Object.assign(settings, validateSettings(opts.settings, "settings").settings);
 
-  const modes = [
-    opts.playbook && "playbook",
-    opts.module && "module",
-    opts.role && "role",
-    opts.binary && "binary",
-  ]
+  const modes = [opts.playbook && "playbook", opts.module && "module", opts.role && "role"]
     .filter(Boolean);
   if (modes.length > 1) {
     throw new ConfigError(
-      `only one of playbook, module, role and binary may be given (got ${modes.join(", ")})`,
+      `only one of playbook, module and role may be given (got ${modes.join(", ")})`,
     );
   }
-  if (modes.length === 0) {
+  // A binary replaces the program; ansible-runner's command line wants -p, -m or -r beside it,
+  // and then passes on neither the playbook nor the module (its "raw" mode).
+  if (modes.length === 0 && !opts.binary) {
     throw new ConfigError(
       "nothing to run: give -p/--playbook, -m/--module, -r/--role or -b/--binary",
     );
   }
-  if (opts.module && !opts.hosts) throw new ConfigError("-m/--module needs --hosts");
+  if (opts.module && !opts.binary && !opts.hosts) {
+    throw new ConfigError("-m/--module needs --hosts");
+  }
   if (opts.hosts && !opts.module && !opts.role) {
     throw new ConfigError("--hosts applies only to -m/--module and -r/--role");
   }
@@ -250,7 +249,7 @@ export async function prepareJob(
   } else if (opts.rolesPath) {
     env.ANSIBLE_ROLES_PATH = resolve(opts.rolesPath);
   }
-  if (playbook && !generatedPlaybook) {
+  if (playbook && !generatedPlaybook && mode === "playbook") {
     const pbPath = isAbsolute(playbook) ? playbook : join(projectDir, playbook);
     if (!existsSync(pbPath)) {
       throw new ConfigError(`playbook ${pbPath} does not exist`, "--playbook");

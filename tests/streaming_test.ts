@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
-import { cleanup, LOCAL_INVENTORY, makePdd, readEvents, ROOT } from "./helpers.ts";
+import { cleanup, LOCAL_INVENTORY, makePdd, readEvents, ROOT, spawnRunner } from "./helpers.ts";
 
 const DENO = Deno.execPath();
 const OURS = [DENO, "run", "-A", "--no-lock", join(ROOT, "main.ts")];
@@ -247,6 +247,34 @@ for (const [what, stream] of BROKEN) {
     }
   });
 }
+
+Deno.test("transmit: a reader that goes away early gets one line of error, exit 1", async () => {
+  const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY, "project/test.yml": PLAY });
+  try {
+    // 4 MiB that do not compress: far more than a pipe holds, so transmit is still writing
+    // when the reader closes its end.
+    const noise = new Uint8Array(4 << 20);
+    for (let o = 0; o < noise.length; o += 65536) {
+      crypto.getRandomValues(noise.subarray(o, o + 65536));
+    }
+    await Deno.writeFile(join(pdd, "project", "noise.bin"), noise);
+    const child = spawnRunner(["transmit", pdd, "-p", "test.yml"]);
+    const reader = child.stdout.getReader();
+    await reader.read();
+    await reader.cancel();
+    const [status, stderr] = await Promise.all([
+      child.status,
+      new Response(child.stderr).text(),
+    ]);
+    assertEquals(status.code, 1, stderr);
+    assertEquals(
+      stderr.trim(),
+      "runner: error: the output was closed before everything was written",
+    );
+  } finally {
+    await cleanup(pdd);
+  }
+});
 
 Deno.test("process: a malformed line is an error quoting it, exit non-zero", async () => {
   const ctl = await Deno.makeTempDir();

@@ -22,7 +22,17 @@ export async function cli(args: string[]): Promise<number> {
     await writeAll(Deno.stdout, parsed.text);
     return 0;
   }
-  const ns = parsed.args;
+  try {
+    return await dispatch(parsed.args, args);
+  } catch (e) {
+    // The reader of our output went away (`runner transmit … | head`): say so in one line.
+    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+    console.error("runner: error: the output was closed before everything was written");
+    return 1;
+  }
+}
+
+async function dispatch(ns: Record<string, unknown>, args: string[]): Promise<number> {
   // Each command's modules load only when it runs: a job's start waits on their loading.
   switch (ns.command) {
     case "run":

@@ -276,6 +276,59 @@ Deno.test("transmit: a reader that goes away early gets one line of error, exit 
   }
 });
 
+Deno.test("worker: a reader that goes away mid-job takes the job down, background included", async () => {
+  const tag = `${900 + Math.floor(Math.random() * 99)}.5`; // an argument no other test uses
+  const pdd = await makePdd({
+    "inventory/hosts": LOCAL_INVENTORY,
+    "project/test.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.shell: "nohup sleep ${tag} >/dev/null 2>&1 &"
+    - ansible.builtin.debug: msg="{{ item }}"
+      loop: "{{ range(300) | list }}"
+    - ansible.builtin.command: sleep 30
+`,
+  });
+  const alive = async () =>
+    (await new Deno.Command("pgrep", { args: ["-f", `sleep ${tag}`], stdout: "null" }).output())
+      .code === 0;
+  try {
+    const stream = await new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
+      stdout: "piped",
+    }).output();
+    const worker = new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "worker"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const w = worker.stdin.getWriter();
+    await w.write(stream.stdout);
+    await w.close();
+    // Read until the loop's events flow (the background sleep is running by then), then go.
+    const reader = worker.stdout.getReader();
+    let seen = "";
+    while (!seen.includes('"runner_item_on_ok"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    assert(await alive(), "the job's background process runs");
+    await reader.cancel();
+    const [status, stderr] = await Promise.all([
+      worker.status,
+      new Response(worker.stderr).text(),
+    ]);
+    assertEquals(status.code, 1, stderr);
+    assertIncludes(stderr, "the output was closed before everything was written");
+    assert(!(await alive()), "nothing of the job survives");
+  } finally {
+    await new Deno.Command("pkill", { args: ["-f", `sleep ${tag}`] }).output();
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("process: a malformed line is an error quoting it, exit non-zero", async () => {
   const ctl = await Deno.makeTempDir();
   try {

@@ -65,6 +65,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   };
 
   let lookedAt = 0; // when the loop last looked for the exit
+  let killed = false;
   try {
     for (;;) {
       let output = false;
@@ -108,6 +109,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     }
     // Whatever the ending, nothing of the job may outlive it (background tasks included).
     await killJobTree(proc.pid, opts.marker, end === "exited" ? 200 : 1000);
+    killed = true;
     const drainUntil = Date.now() + DRAIN_MS;
     while (!eof && Date.now() < drainUntil) {
       const chunk = await proc.read(50);
@@ -119,7 +121,16 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       if (status === null) await proc.waitExit(10);
     }
   } finally {
+    if (!killed) {
+      // Thrown out of the loop (a sink that cannot write: the worker's reader went away):
+      // the job goes too, and is reaped, before the error goes on.
+      await killJobTree(proc.pid, opts.marker, 1000);
+      for (let i = 0; status === null && i < 300; i++) {
+        status = tryWait(proc.pid);
+        if (status === null) await proc.waitExit(10);
+      }
+    }
     proc.close();
   }
-  return { end, rc: end === "exited" ? exitCode(status) : 254, pid: proc.pid };
+  return { end, rc: end === "exited" ? exitCode(status ?? -1) : 254, pid: proc.pid };
 }

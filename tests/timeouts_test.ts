@@ -7,6 +7,7 @@ import {
   jobMarker,
   playbookPdd,
   processesWithEnv,
+  ROOT,
   runner,
   spawnRunner,
   waitForOutput,
@@ -58,7 +59,8 @@ Deno.test("timeout: idle_timeout fires when the job prints nothing", async () =>
   }
 });
 
-for (const sig of ["SIGTERM", "SIGINT"] as const) {
+// SIGHUP: the terminal or ssh session runner ran in went away.
+for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
   Deno.test(`cancel: ${sig} to runner gives canceled, rc 254, and no survivors`, async () => {
     const pdd = await playbookPdd(STUBBORN);
     try {
@@ -82,6 +84,41 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
     }
   });
 }
+
+Deno.test("cancel: a SIGHUP that runner was started ignoring (nohup) leaves the job running", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: nap\n      ansible.builtin.command: sleep 2\n",
+  );
+  try {
+    const child = new Deno.Command("nohup", {
+      args: [
+        Deno.execPath(),
+        "run",
+        "-A",
+        "--no-lock",
+        join(ROOT, "main.ts"),
+        "run",
+        pdd,
+        "-p",
+        "test.yml",
+        "-i",
+        "h",
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = await waitForOutput(child, "TASK [nap]");
+    child.kill("SIGHUP");
+    const status = await child.status;
+    await reader.cancel();
+    await child.stderr.cancel();
+    assertEquals(status.code, 0);
+    assertEquals(await artifact(pdd, "h", "status"), "successful");
+  } finally {
+    await cleanup(pdd);
+  }
+});
 
 Deno.test("exit: leftover background processes are killed when the job ends normally", async () => {
   const pdd = await playbookPdd(

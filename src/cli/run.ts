@@ -7,6 +7,7 @@ import { ConsoleSink } from "../sinks/console.ts";
 import type { JobSink } from "../sinks/sink.ts";
 import { PIDFILE_ENV } from "./daemon.ts";
 import { makeLogger } from "./log.ts";
+import { onCancelSignals } from "./cancel_signals.ts";
 
 /** Parsed flags of a job command (the namespace parseArgs makes). */
 export type JobArgs = Record<string, unknown>;
@@ -91,9 +92,7 @@ export async function runCommand(a: JobArgs): Promise<number> {
   const pidfile = Deno.env.get(PIDFILE_ENV);
   if (pidfile) Deno.writeTextFileSync(pidfile, String(Deno.pid), { mode: 0o600 });
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const stopListening = onCancelSignals(() => controller.abort());
   const after: JobSink[] = [];
   if (!spec.quiet) {
     after.push(new ConsoleSink({ json: spec.json, stripAnsi: spec.settings.suppress_ansi_output }));
@@ -108,8 +107,7 @@ export async function runCommand(a: JobArgs): Promise<number> {
     throw e;
   } finally {
     if (pidfile) Deno.removeSync(pidfile);
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    stopListening();
     log.close();
   }
 }

@@ -2,6 +2,7 @@
 import { cleanup } from "../node/cleanup.ts";
 import { runWorker } from "../streaming/worker.ts";
 import { makeLogger } from "./log.ts";
+import { onCancelSignals } from "./cancel_signals.ts";
 import { workerInfo, workerInfoYaml } from "../node/worker_info.ts";
 
 /** Runs the command; resolves to the exit code (the job's rc, 1 for a broken stream). */
@@ -35,9 +36,7 @@ export async function workerCommand(a: Record<string, unknown>): Promise<number>
   }
   // Receptor cancels with SIGINT (then SIGKILL 10 s later): end the job and report at once.
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const stopListening = onCancelSignals(() => controller.abort());
   try {
     const outcome = await runWorker({
       input: Deno.stdin.readable,
@@ -53,8 +52,7 @@ export async function workerCommand(a: Record<string, unknown>): Promise<number>
     }
     return outcome.result.rc;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    stopListening();
     if (!given || a.delete) await Deno.remove(pdd, { recursive: true }).catch(() => {});
     log.close();
   }

@@ -118,6 +118,23 @@ Deno.test("input: envvars, extravars, cmdline and settings may all be named pipe
   }
 });
 
+Deno.test("input: an artifact dir that cannot be made is a clear error, exit 1", async () => {
+  const pdd = await playbookPdd(PLAY, { artifacts: "a file where the dir should be\n" });
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "x"]);
+    assertEquals(r.code, 1);
+    assertEquals(
+      r.stderr.trim(),
+      `runner: error: cannot create the artifact dir ${join(pdd, "artifacts", "x")}: File exists`,
+    );
+    const w = await runner(["run", pdd, "-p", "test.yml", "--artifact-dir", "/proc/no/such"]);
+    assertEquals(w.code, 1);
+    assertIncludes(w.stderr, "cannot create the artifact dir /proc/no/such/");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("input: inventory as a file, a directory, or an executable script", async () => {
   const script = `#!/bin/sh
 if [ "$1" = "--list" ]; then

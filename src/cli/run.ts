@@ -103,6 +103,10 @@ export async function runCommand(a: JobArgs): Promise<number> {
     if (result.status === "error" && result.explanation) console.error(result.explanation);
     return result.rc;
   } catch (e) {
+    if (e instanceof ConfigError) { // an artifact dir that cannot be made: nothing ran
+      console.error(`runner: error: ${e.message}`);
+      return 1;
+    }
     log.write(`runner: ${(e as Error).stack ?? e}`);
     throw e;
   } finally {

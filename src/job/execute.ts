@@ -9,6 +9,7 @@ import { Redactor } from "../events/redact.ts";
 import { FileSpill, spilledText } from "../events/spill.ts";
 import type { JobEvent } from "../events/event.ts";
 import type { JobSpec } from "../config/job_spec.ts";
+import { ConfigError } from "../config/errors.ts";
 import { runProcess } from "../exec/job_process.ts";
 import { type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
 import { which } from "../exec/which.ts";
@@ -57,12 +58,19 @@ export interface ExecuteOptions {
 export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Promise<JobResult> {
   const log = opts.log ?? (() => {});
   becomeSubreaper();
-  Deno.mkdirSync(spec.artifactBase, { recursive: true, mode: 0o700 });
-  const artifacts = new ArtifactWriter({
-    dir: spec.artifactDir,
-    json: spec.json,
-    suppressOutputFile: spec.settings.suppress_output_file,
-  });
+  let artifacts: ArtifactWriter;
+  try {
+    Deno.mkdirSync(spec.artifactBase, { recursive: true, mode: 0o700 });
+    artifacts = new ArtifactWriter({
+      dir: spec.artifactDir,
+      json: spec.json,
+      suppressOutputFile: spec.settings.suppress_output_file,
+    });
+  } catch (e) {
+    // Nothing has run yet: bad input, said as such ("File exists", "Permission denied", …).
+    const why = (e as Error).message.replace(/ \(os error \d+\).*$/s, "");
+    throw new ConfigError(`cannot create the artifact dir ${spec.artifactDir}: ${why}`);
+  }
   if (spec.rotateArtifacts > 0) rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, log);
 
   const sinks: JobSink[] = [...(opts.before ?? []), artifacts, ...(opts.after ?? [])];

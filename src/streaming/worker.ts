@@ -77,6 +77,12 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
     artifactDir: spec.artifactDir,
     keepaliveSeconds: opts.keepaliveSeconds,
   });
-  const result = await executeJob(spec, { after: [wire], signal: opts.signal, log: opts.log });
-  return { ran: true, result };
+  try {
+    const result = await executeJob(spec, { after: [wire], signal: opts.signal, log: opts.log });
+    return { ran: true, result };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    WireSink.fail(opts.out, e.message, spec.ident);
+    return { ran: false, error: e.message };
+  }
 }

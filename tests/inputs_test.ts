@@ -118,7 +118,7 @@ Deno.test("input: envvars, extravars, cmdline and settings may all be named pipe
   }
 });
 
-Deno.test("input: an artifact dir that cannot be made is a clear error, exit 1", async () => {
+Deno.test("input: an artifact dir, log file or process dir that cannot be made: one line, exit 1", async () => {
   const pdd = await playbookPdd(PLAY, { artifacts: "a file where the dir should be\n" });
   try {
     const r = await runner(["run", pdd, "-p", "test.yml", "-i", "x"]);
@@ -130,6 +130,17 @@ Deno.test("input: an artifact dir that cannot be made is a clear error, exit 1",
     const w = await runner(["run", pdd, "-p", "test.yml", "--artifact-dir", "/proc/no/such"]);
     assertEquals(w.code, 1);
     assertIncludes(w.stderr, "cannot create the artifact dir /proc/no/such/");
+    // Other paths of the command line that cannot be made or opened: one line naming them.
+    const log = await runner(["run", pdd, "-p", "test.yml", "--logfile", "/proc/no/log"]);
+    assertEquals([log.code, log.stderr.trim()], [
+      1,
+      "runner: error: open '/proc/no/log': No such file or directory",
+    ]);
+    const proc = await runner(["process", "/proc/no/dir"]);
+    assertEquals([proc.code, proc.stderr.trim()], [
+      1,
+      "runner: error: mkdir '/proc/no/dir/artifacts': No such file or directory",
+    ]);
   } finally {
     await cleanup(pdd);
   }

@@ -26,10 +26,32 @@ export async function cli(args: string[]): Promise<number> {
     return await dispatch(parsed.args, args);
   } catch (e) {
     // The reader of our output went away (`runner transmit … | head`): say so in one line.
-    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
-    console.error("runner: error: the output was closed before everything was written");
+    if (e instanceof Deno.errors.BrokenPipe) {
+      console.error("runner: error: the output was closed before everything was written");
+      return 1;
+    }
+    // A path given on the command line that cannot be made or opened (a log file, a worker's
+    // or process's dir): one line naming it; the stack only with --debug.
+    if (!FS_ERRORS.some((c) => e instanceof c)) throw e;
+    console.error(`runner: error: ${fsMessage((e as Error).message)}`);
+    if (parsed.args.debug) console.error((e as Error).stack);
     return 1;
   }
+}
+
+const FS_ERRORS = [
+  Deno.errors.NotFound,
+  Deno.errors.PermissionDenied,
+  Deno.errors.AlreadyExists,
+  Deno.errors.NotADirectory,
+  Deno.errors.IsADirectory,
+  Deno.errors.FilesystemLoop,
+];
+
+/** "No such file or directory (os error 2): open '/x'" → "open '/x': No such file or directory". */
+export function fsMessage(message: string): string {
+  const m = /^(.*?) \(os error \d+\): (.*)$/s.exec(message);
+  return m ? `${m[2]}: ${m[1]}` : message;
 }
 
 async function dispatch(ns: Record<string, unknown>, args: string[]): Promise<number> {

@@ -85,6 +85,31 @@ for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
   });
 }
 
+Deno.test("kill: when runner is SIGKILLed, its guard ends the job's processes all the same", async () => {
+  const pdd = await playbookPdd(STUBBORN);
+  try {
+    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "k"]);
+    const reader = await waitForOutput(child, "background children");
+    await new Promise((r) => setTimeout(r, 500)); // let the task start its children
+    const m = await jobMarker(pdd, "k");
+    assert(processesWithEnv("RUNNER_JOB_MARKER", m).length > 0, "job is running");
+    child.kill("SIGKILL");
+    await child.status;
+    await reader.cancel();
+    await child.stderr.cancel();
+    // Nothing can clean up in a SIGKILLed process: the guard, a shell holding a pipe from
+    // runner, sees the pipe close and kills what carries the job's marker.
+    let left = processesWithEnv("RUNNER_JOB_MARKER", m);
+    for (let i = 0; left.length && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = processesWithEnv("RUNNER_JOB_MARKER", m);
+    }
+    assertEquals(left, []);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("cancel: a SIGHUP that runner was started ignoring (nohup) leaves the job running", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: nap\n      ansible.builtin.command: sleep 2\n",
@@ -128,8 +153,13 @@ Deno.test("exit: leftover background processes are killed when the job ends norm
     const r = await runner(["run", pdd, "-p", "test.yml", "-i", "bg"]);
     assertEquals(r.code, 0, r.stderr);
     assertIncludes(await artifact(pdd, "bg", "stdout"), "changed: [localhost]");
-    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await jobMarker(pdd, "bg")), []);
+    const marker = await jobMarker(pdd, "bg");
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
     assert((await Deno.stat(join(pdd, "artifacts", "bg", "job_events"))).isDirectory);
+    // The job's guard (see the SIGKILL test) went with runner.
+    const guards = await new Deno.Command("pgrep", { args: ["-f", `runner-guard.*${marker}`] })
+      .output();
+    assertEquals(guards.code, 1, "no guard left");
   } finally {
     await cleanup(pdd);
   }

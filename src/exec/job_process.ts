@@ -5,6 +5,7 @@
 import { exitCode, tryWait } from "./libc.ts";
 import { PromptMatcher, type PromptRule } from "./expect.ts";
 import { killJobTree } from "./process_tree.ts";
+import { startGuard } from "./job_guard.ts";
 import { spawnPty } from "./pty.ts";
 
 /** How a job process ended. */
@@ -48,6 +49,9 @@ const DRAIN_MS = 2000;
 export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   const proc = spawnPty({ file: opts.file, argv: opts.argv, env: opts.env, cwd: opts.cwd });
   opts.onStart?.(proc.pid);
+  // Started beside the job, not before it: should runner be killed outright, the guard ends it.
+  const guard = startGuard(opts.marker);
+  const helpers = guard ? [guard.pid] : [];
   const matcher = new PromptMatcher(opts.prompts);
   const decoder = new TextDecoder();
   const started = Date.now();
@@ -108,7 +112,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       }
     }
     // Whatever the ending, nothing of the job may outlive it (background tasks included).
-    await killJobTree(proc.pid, opts.marker, end === "exited" ? 200 : 1000);
+    await killJobTree(proc.pid, opts.marker, end === "exited" ? 200 : 1000, helpers);
     killed = true;
     const drainUntil = Date.now() + DRAIN_MS;
     while (!eof && Date.now() < drainUntil) {
@@ -124,12 +128,13 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     if (!killed) {
       // Thrown out of the loop (a sink that cannot write: the worker's reader went away):
       // the job goes too, and is reaped, before the error goes on.
-      await killJobTree(proc.pid, opts.marker, 1000);
+      await killJobTree(proc.pid, opts.marker, 1000, helpers);
       for (let i = 0; status === null && i < 300; i++) {
         status = tryWait(proc.pid);
         if (status === null) await proc.waitExit(10);
       }
     }
+    guard?.release();
     proc.close();
   }
   return { end, rc: end === "exited" ? exitCode(status ?? -1) : 254, pid: proc.pid };

@@ -132,15 +132,19 @@ function includesBytes(hay: Uint8Array, needle: Uint8Array): boolean {
 }
 
 /**
- * Whether this process has a child now; null when the kernel does not list children
- * (`/proc/<pid>/task/<tid>/children` needs CONFIG_PROC_CHILDREN).
+ * Whether this process has a child now, not counting `except`; null when the kernel does not
+ * list children (`/proc/<pid>/task/<tid>/children` needs CONFIG_PROC_CHILDREN).
  */
-export function hasChildren(): boolean | null {
+export function hasChildren(except: number[] = []): boolean | null {
   try {
     for (const task of Deno.readDirSync("/proc/self/task")) {
       const f = Deno.openSync(`/proc/self/task/${task.name}/children`);
       try {
-        if ((f.readSync(statBuf) ?? 0) > 0) return true;
+        const n = f.readSync(statBuf) ?? 0;
+        if (n === 0) continue;
+        const pids = latin1.decode(statBuf.subarray(0, n)).trim().split(/\s+/).map(Number);
+        // A full buffer may hold a cut pid: count it as a child (a scan follows, no harm).
+        if (n === statBuf.length || pids.some((p) => !except.includes(p))) return true;
       } finally {
         f.close();
       }
@@ -166,17 +170,19 @@ function signal(pids: number[], sig: Deno.Signal): void {
 
 /**
  * Terminates the whole job: SIGTERM, up to `graceMs` for it to go, then SIGKILL until a scan
- * finds nothing. Reaps any of them that were reparented to this process.
+ * finds nothing. Reaps any of them that were reparented to this process. `others` are children
+ * of runner's that are not the job's (its guard).
  */
 export async function killJobTree(
   sid: number,
   marker: string,
   graceMs = 1000,
+  others: number[] = [],
 ): Promise<void> {
   // A subreaper adopts every orphan below it, so whatever is left of a job it ran is among its
-  // descendants: with no child at all there is nothing to find, and the table (thousands of
-  // processes on a busy node) need not be read.
-  if (isSubreaper() && hasChildren() === false) return;
+  // descendants: with no child at all (but `others`, runner's own helpers) there is nothing to
+  // find, and the table (thousands of processes on a busy node) need not be read.
+  if (isSubreaper() && hasChildren(others) === false) return;
   let pids = jobProcesses(sid, marker);
   if (pids.length === 0) return;
   signal(pids, "SIGTERM");

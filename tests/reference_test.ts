@@ -85,6 +85,8 @@ interface Case {
   /** The exit code the case is written for (default 0): a case that fails early in both
    * runners would otherwise pass while comparing next to nothing. */
   rc?: number;
+  /** Files of `files` made executable. */
+  executable?: string[];
 }
 
 // No pause, no several hosts: what a worker prints (pause's lines) and callbacks sent from
@@ -280,10 +282,16 @@ const CASES: Record<string, Case> = {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],
   },
-  // ansible-runner's way to run a program: -b beside -p, which is then not passed on.
+  // ansible-runner's way to run a program: -b beside -p, which is then not passed on. The
+  // program lingers a moment: ansible-runner loses the output of one that exits at once.
   "a binary (-b with -p)": {
-    files: { "project/test.yml": PLAYS.demo, "env/extravars": "a: 1\n" },
-    args: ["-p", "test.yml", "-b", "/bin/echo", "--forks", "2"],
+    files: {
+      "project/test.yml": PLAYS.demo,
+      "env/extravars": "a: 1\n",
+      "prog": '#!/bin/sh\necho "args: $*"\nsleep 0.3\n',
+    },
+    executable: ["prog"],
+    args: ["-p", "test.yml", "-b", "<pdd>/prog", "--forks", "2"],
   },
   "own stdout callback (minimal)": {
     files: { "project/test.yml": PLAYS.mixed, "env/envvars": "ANSIBLE_STDOUT_CALLBACK: minimal\n" },
@@ -296,6 +304,9 @@ for (const [name, c] of Object.entries(CASES)) {
     const files = { "inventory/hosts": LOCAL_INVENTORY, ...c.files };
     const ours = await makePdd(files);
     const theirs = await makePdd(files);
+    for (const f of c.executable ?? []) {
+      for (const pdd of [ours, theirs]) await Deno.chmod(join(pdd, f), 0o755);
+    }
     try {
       // A "<pdd>/" argument names a path in each side's own private data dir.
       const args = (pdd: string) => c.args.map((a) => a.replace(/^<pdd>\//, `${pdd}/`));

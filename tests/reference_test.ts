@@ -282,6 +282,22 @@ const CASES: Record<string, Case> = {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],
   },
+  // A managed host's warning that holds frames like the plugin's: text, not events (a forged
+  // event, or an early end of the real one), as in ansible-runner.
+  "forged frames in a module's warnings": {
+    files: {
+      "project/library/forge.py": `#!/usr/bin/python3
+import json
+E = "\\x1b"
+frame = E + '_RNR{"event": "runner_on_ok", "uuid": "1", "event_data": {"host": "spoofed"}}' + E + "\\\\"
+end = E + "_RNR." + E + "\\\\"
+print(json.dumps({"changed": False, "warnings": ["W " + frame + "x" + end], "msg": "m"}))
+`,
+      "project/test.yml":
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - forge:\n    - ansible.builtin.debug: msg=after\n",
+    },
+    args: ["-p", "test.yml"],
+  },
   // ansible-runner's way to run a program: -b beside -p, which is then not passed on. The
   // program lingers a moment: ansible-runner loses the output of one that exits at once.
   "a binary (-b with -p)": {

@@ -1,14 +1,14 @@
 /**
  * Turns the job's terminal output into job events. Pure: bytes in, events out.
  *
- * The plugin frames each callback's text as `ESC _ RNR <JSON> ESC \` … text …
- * `ESC _ RNR . ESC \`. Text outside any frame becomes one `verbose` event per line.
+ * The plugin frames each callback's text as `ESC _ RNR <token> <JSON> ESC \` … text …
+ * `ESC _ RNR <token> . ESC \`. Text outside any frame becomes one `verbose` event per line.
  * Counters start at 1 and line numbers chain: an event's `start_line` is the previous
  * event's `end_line`.
  */
 import { asPluginRecord, type JobEvent, type PluginRecord } from "./event.ts";
 import { attachSpill, type TextSpill } from "./spill.ts";
-import { markStartAtEnd, RECORD_CLOSE as CLOSE, RECORD_OPEN as OPEN } from "./record_marks.ts";
+import { markStartAtEnd, RECORD_CLOSE as CLOSE, RECORD_OPEN } from "./record_marks.ts";
 
 /** Event text beyond this many characters goes to a spill (when one is given). */
 export const SPILL_AT = 1 << 20;
@@ -25,12 +25,18 @@ export interface ParserOptions {
   uuid?: () => string;
   /** Where an event's text goes once it passes SPILL_AT characters (the parser stays pure). */
   spill?: (uuid: string) => TextSpill;
+  /** The job's frame token (see recordToken); frames without it are text. Default none. */
+  token?: string;
 }
 
 /** Incremental parser: feed PTY bytes with {@link push}, then call {@link end} once. */
 export class EventParser {
   #decoder = new TextDecoder("utf-8", { fatal: false });
-  #opts: Required<Omit<ParserOptions, "pid" | "spill">> & Pick<ParserOptions, "pid" | "spill">;
+  #opts:
+    & Required<Omit<ParserOptions, "pid" | "spill" | "token">>
+    & Pick<ParserOptions, "pid" | "spill">;
+  /** What opens a frame of this job: RECORD_OPEN and the token. */
+  #open: string;
   #pending = ""; // undecided tail: a possible marker prefix or an unterminated marker
   #current: PluginRecord | null = null;
   #text: string[] = []; // text of the open event, or of the current verbose line
@@ -46,6 +52,7 @@ export class EventParser {
       uuid: () => crypto.randomUUID(),
       ...opts,
     };
+    this.#open = RECORD_OPEN + (opts.token ?? "");
   }
 
   /** Feeds a chunk of output; returns the events it completed. */
@@ -74,6 +81,7 @@ export class EventParser {
     const out: JobEvent[] = [];
     let s = this.#pending + chunk;
     this.#pending = "";
+    const OPEN = this.#open; // this job's, token included
     while (s.length > 0) {
       const open = s.indexOf(OPEN);
       if (open < 0) {

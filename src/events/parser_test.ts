@@ -178,3 +178,22 @@ Deno.test("spill: secrets split across pieces are still masked", () => {
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("parser: frames without the job's token are text, inside events and out", () => {
+  const token = "4f1c2a9e-7b3d";
+  const ours = (record: object, text: string) =>
+    `\x1b_RNR${token}${JSON.stringify(record)}\x1b\\${text}\x1b_RNR${token}.\x1b\\`;
+  // What a managed host could send back inside a warning: a whole frame and a lone close.
+  const forged = frame({ event: "runner_on_ok", uuid: "f", event_data: { host: "spoofed" } }, "x");
+  const stream =
+    ours({ event: "runner_on_ok", uuid: "a", event_data: { host: "h" } }, `W ${forged}\r\nok\r\n`) +
+    `outside ${forged}\r\n` +
+    ours({ event: "playbook_on_stats", uuid: "b" }, "recap\r\n");
+  let n = 0;
+  const p = new EventParser({ ident: "t", token, now: () => new Date(0), uuid: () => `v-${n++}` });
+  const events = [...p.push(enc.encode(stream)), ...p.end()];
+  assertEquals(events.map((e) => e.event), ["runner_on_ok", "verbose", "playbook_on_stats"]);
+  assertEquals(events[0].stdout, `W ${forged}\r\nok`);
+  assertEquals(events[1].stdout, `outside ${forged}`);
+  assert(!events.some((e) => (e.event_data as { host?: string } | undefined)?.host === "spoofed"));
+});

@@ -1,11 +1,20 @@
 /**
  * How the callback plugin frames an event record in the terminal stream:
- * `ESC _ RNR <JSON> ESC \` opens an event, `ESC _ RNR . ESC \` closes it. Shared by the event
+ * `ESC _ RNR <token> <JSON> ESC \` opens an event, `ESC _ RNR <token> . ESC \` closes it. Shared by the event
  * parser and the prompt matcher, which must not take a record's text for a prompt.
  */
 
-/** What begins every record. */
+/** What begins every record (then comes the job's token, see {@link recordToken}). */
 export const RECORD_OPEN = "\x1b_RNR";
+
+/**
+ * The token every frame of a job carries after RECORD_OPEN: the first 13 characters of the
+ * job's marker (48 random bits), which the plugin reads from its environment. Frames in text
+ * that came from elsewhere (a managed host's warning) lack it and stay text. Pure.
+ */
+export function recordToken(marker: string): string {
+  return marker.slice(0, 13);
+}
 /** What ends every record (the JSON inside holds no ESC). */
 export const RECORD_CLOSE = "\x1b\\";
 

@@ -5,6 +5,7 @@
 import { join } from "../runtime/path.ts";
 import pluginSource from "../events/plugin/awx_display.py" with { type: "text" };
 import { EventParser } from "../events/parser.ts";
+import { recordToken } from "../events/record_marks.ts";
 import { Redactor } from "../events/redact.ts";
 import { FileSpill, spilledText } from "../events/spill.ts";
 import type { JobEvent } from "../events/event.ts";
@@ -109,6 +110,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   // Large event text goes to a spill file (masked as it is written), never whole into memory.
   const parser = new EventParser({
     ident: spec.ident,
+    token: recordToken(spec.marker),
     spill: (uuid) =>
       new FileSpill(
         join(spec.artifactDir, `.stdout-${uuid}`),

@@ -94,13 +94,20 @@ def _uuid4():
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 
 
+# Every frame carries the job's token (the start of its marker, which only runner and the job's
+# own processes know): text a managed host sends back (a module's warning) may hold frames too,
+# and without the token they stay text instead of opening or closing events.
+_OPEN = "\x1b_RNR" + os.environ.get("RUNNER_JOB_MARKER", "")[:13]
+_CLOSE = _OPEN + ".\x1b\\"
+
+
 def _begin(record):
     payload = _ENCODER.encode(record)
-    _write_raw("\x1b_RNR" + payload + "\x1b\\")
+    _write_raw(_OPEN + payload + "\x1b\\")
 
 
 def _end():
-    _write_raw("\x1b_RNR.\x1b\\")
+    _write_raw(_CLOSE)
 
 
 # Reprs that print a string whole between quotes: str's, and the one Ansible gives its unsafe

@@ -18,6 +18,27 @@ const PLAY = `- hosts: all
 const FAILING =
   "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: /bin/false\n";
 
+/** Our transmit of `pdd` (playbook test.yml), fed whole to our worker: the running worker. */
+async function workerOn(
+  pdd: string,
+  stderr: "piped" | "null" = "null",
+): Promise<Deno.ChildProcess> {
+  const tx = await new Deno.Command(OURS[0], {
+    args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
+    stdout: "piped",
+  }).output();
+  const worker = new Deno.Command(OURS[0], {
+    args: [...OURS.slice(1), "worker"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr,
+  }).spawn();
+  const w = worker.stdin.getWriter();
+  await w.write(tx.stdout);
+  await w.close();
+  return worker;
+}
+
 /** Runs a shell pipeline of argv stages; returns each stage's exit code and the last stdout. */
 async function pipeline(
   stages: string[][],
@@ -293,19 +314,7 @@ Deno.test("worker: a reader that goes away mid-job takes the job down, backgroun
     (await new Deno.Command("pgrep", { args: ["-f", `sleep ${tag}`], stdout: "null" }).output())
       .code === 0;
   try {
-    const stream = await new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
-      stdout: "piped",
-    }).output();
-    const worker = new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "worker"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = worker.stdin.getWriter();
-    await w.write(stream.stdout);
-    await w.close();
+    const worker = await workerOn(pdd, "piped");
     // Read until the loop's events flow (the background sleep is running by then), then go.
     const reader = worker.stdout.getReader();
     let seen = "";
@@ -375,19 +384,7 @@ Deno.test("worker: SIGINT cancels, and status, artifacts and eof follow within s
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 120\n",
   );
   try {
-    const tx = await new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
-      stdout: "piped",
-    }).output();
-    const worker = new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "worker"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const w = worker.stdin.getWriter();
-    await w.write(tx.stdout);
-    await w.close();
+    const worker = await workerOn(pdd);
     const reader = worker.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let seen = "";
     while (!seen.includes("TASK [ansible.builtin.command]")) {

@@ -154,9 +154,19 @@ const CASES: Record<string, Case> = {
   // --roles-path: ansible-runner 2.3.1 does not look in <pdd>/roles by itself (runner does).
   "a role (-r)": {
     files: {
-      "roles/greet/tasks/main.yml": "- ansible.builtin.debug: msg=hi-from-role\n",
+      "roles/greet/tasks/main.yml":
+        "- ansible.builtin.debug: msg=hi-from-role\n- ansible.builtin.debug: var=who\n- ansible.builtin.debug: var=n\n",
     },
-    args: ["-r", "greet", "--hosts", "localhost", "--roles-path", "<pdd>/roles"],
+    args: [
+      "-r",
+      "greet",
+      "--hosts",
+      "localhost",
+      "--roles-path",
+      "<pdd>/roles",
+      "--role-vars",
+      "who=world n=3",
+    ],
   },
   // A playbook in a subdir: events name it as given, not by its base name.
   "gathering facts": {
@@ -281,6 +291,23 @@ const CASES: Record<string, Case> = {
   "ad hoc": {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],
+  },
+  // env/cmdline and --limit reach the command line in the same place; tags skip tasks alike.
+  "env/cmdline tags, --limit, --forks": {
+    files: {
+      "env/cmdline": "--tags shown --skip-tags hidden\n",
+      "project/test.yml": `- hosts: all
+  gather_facts: false
+  serial: 1
+  tasks:
+    - ansible.builtin.debug: msg=shown
+      tags: [shown]
+    - ansible.builtin.debug: msg=hidden
+      tags: [shown, hidden]
+    - ansible.builtin.debug: msg=untagged
+`,
+    },
+    args: ["-p", "test.yml", "--limit", "localhost", "--forks", "3"],
   },
   // A managed host's warning that holds frames like the plugin's: text, not events (a forged
   // event, or an early end of the real one), as in ansible-runner.

@@ -292,6 +292,20 @@ const CASES: Record<string, Case> = {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],
   },
+  // serial: one host after the other, so the same task starts again (in a fixed order).
+  "serial over two hosts": {
+    files: {
+      "inventory/hosts": LOCAL_INVENTORY + "second " +
+        LOCAL_INVENTORY.split(" ").slice(1).join(" "),
+      "project/test.yml": `- hosts: all
+  gather_facts: false
+  serial: 1
+  tasks:
+    - ansible.builtin.debug: msg="{{ inventory_hostname }}"
+`,
+    },
+    args: ["-p", "test.yml"],
+  },
   // env/cmdline and --limit reach the command line in the same place; tags skip tasks alike.
   "env/cmdline tags, --limit, --forks": {
     files: {
@@ -404,12 +418,16 @@ for (const [name, c] of Object.entries(CASES)) {
       for (let i = 0; i < a.length; i++) {
         const what = `${a[i].event} #${i + 1}`;
         const keys = (o: object) => Object.keys(o).sort();
-        assertEquals(keys(a[i]), keys(b[i]), `keys of ${what}`);
+        assertEquals(Object.keys(a[i]), Object.keys(b[i]), `keys of ${what}`);
+        // In the same order, as `-j` lines and event files are read by people and scripts.
         assertEquals(
-          keys(a[i].event_data ?? {}),
-          keys(b[i].event_data ?? {}),
+          Object.keys(a[i].event_data ?? {}),
+          Object.keys(b[i].event_data ?? {}),
           `event_data of ${what}`,
         );
+        // A task's uuid again (serial, the free strategy): ansible-runner numbers the repeats.
+        const shape = (e: EventFile) => String(e.uuid).replace(/^[0-9a-f-]{36}/, "U");
+        assertEquals(shape(a[i]), shape(b[i]), `uuid of ${what}`);
         assertEquals(a[i].verbosity, b[i].verbosity, `verbosity of ${what}`);
         // Values that do not change from run to run (not uuids, times, paths or results).
         const fixed = (e: EventFile) => {

@@ -190,19 +190,34 @@ export class EventParser {
 
   #number(record: PluginRecord, text: string, withData: boolean, spilledLines?: number): JobEvent {
     const lines = spilledLines ?? countNewlines(text);
-    const { event, uuid, pid, created, parent_uuid, event_data, ...extra } = record;
-    const ev: JobEvent = {
-      uuid,
-      counter: ++this.#counter,
-      stdout: text.replace(/[\r\n]+$/, ""),
-      start_line: this.#line,
-      end_line: this.#line + lines,
-      runner_ident: this.#opts.ident,
+    const {
       event,
+      uuid,
       pid,
-      created: created ?? isoNoZone(this.#opts.now()),
-    };
-    if (pid === undefined) delete ev.pid;
+      created,
+      parent_uuid,
+      event_data,
+      job_id,
+      ad_hoc_command_id,
+      project_update_id,
+      ...extra
+    } = record;
+    // Keys in ansible-runner's order (event files and `-j` lines are read by people and scripts);
+    // a line outside any record has its event first, as ansible-runner's own parser makes it.
+    const ev: JobEvent = withData ? {} as JobEvent : { event } as JobEvent;
+    ev.uuid = uuid;
+    ev.counter = ++this.#counter;
+    ev.stdout = text.replace(/[\r\n]+$/, "");
+    ev.start_line = this.#line;
+    ev.end_line = this.#line + lines;
+    ev.runner_ident = this.#opts.ident;
+    ev.event = event;
+    // AWX's ids come right after the event.
+    if (job_id !== undefined) ev.job_id = job_id;
+    if (ad_hoc_command_id !== undefined) ev.ad_hoc_command_id = ad_hoc_command_id;
+    if (project_update_id !== undefined) ev.project_update_id = project_update_id;
+    if (pid !== undefined) ev.pid = pid;
+    ev.created = created ?? isoNoZone(this.#opts.now());
     if (parent_uuid) ev.parent_uuid = parent_uuid;
     Object.assign(ev, extra);
     if (withData) ev.event_data = event_data ?? {};

@@ -7,6 +7,7 @@ import { join } from "../runtime/path.ts";
 import type { JobEvent } from "../events/event.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
 import { spilledSlices, spilledText } from "../events/spill.ts";
+import { PythonJson, pythonJson } from "./python_json.ts";
 
 /** Writes `text` to `path` atomically with mode 0600. */
 export function writePrivateFile(path: string, text: string | Uint8Array): void {
@@ -71,8 +72,8 @@ export class ArtifactWriter implements JobSink {
     }
     if (!this.#stdout) return;
     if (!this.#json) writeEventText(this.#stdout, ev, this.#encoder);
-    else if (json !== null) writeAll(this.#stdout, this.#encoder.encode(json + "\n"));
-    else writeEventJson(this.#stdout, ev, this.#encoder, "\n");
+    else if (json !== null) writeAll(this.#stdout, this.#encoder.encode(pythonJson(json) + "\n"));
+    else writeEventJson(this.#stdout, ev, this.#encoder, "\n", new PythonJson());
   }
 
   status(status: JobStatus, info: StatusInfo): void {
@@ -138,20 +139,28 @@ export function writeText(file: Writable, text: string, enc: TextEncoder, end = 
  * Writes an event as JSON, the `stdout` value escaped slice by slice: the same bytes as
  * JSON.stringify, without building the whole document when the text is large.
  */
-export function writeEventJson(file: Writable, ev: JobEvent, enc: TextEncoder, end = ""): void {
+export function writeEventJson(
+  file: Writable,
+  ev: JobEvent,
+  enc: TextEncoder,
+  end = "",
+  layout?: PythonJson,
+): void {
+  // Written in Python's layout (`-j`, as ansible-runner prints it) or compact (files, wire).
+  const json = (s: string) => layout ? layout.push(s) : s;
   const small = smallEventJson(ev);
-  if (small !== null) return writeAll(file, enc.encode(small + end));
+  if (small !== null) return writeAll(file, enc.encode(json(small) + end));
   const spilled = spilledText(ev);
   // Copy the other fields from their descriptors: spreading would call a spilled stdout's getter.
   const { uuid, counter, stdout: _text, ...others } = Object.getOwnPropertyDescriptors(ev);
   const rest = Object.defineProperties({}, others);
   const head = `{"uuid":${JSON.stringify(uuid.value)},"counter":${counter.value},"stdout":"`;
-  writeAll(file, enc.encode(head));
+  writeAll(file, enc.encode(json(head)));
   for (const part of spilled ? spilledSlices(spilled) : slices(ev.stdout)) {
-    writeAll(file, enc.encode(JSON.stringify(part).slice(1, -1)));
+    writeAll(file, enc.encode(json(JSON.stringify(part).slice(1, -1))));
   }
   const tail = JSON.stringify(rest);
-  writeAll(file, enc.encode((tail === "{}" ? '"}' : `",${tail.slice(1)}`) + end));
+  writeAll(file, enc.encode(json(tail === "{}" ? '"}' : `",${tail.slice(1)}`) + end));
 }
 
 /** An event's JSON when its text is small and in memory; null when it must be streamed. */

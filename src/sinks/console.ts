@@ -1,6 +1,7 @@
 /** The console sink: event text (or JSON lines with `-j`) on standard output, as it happens. */
 import type { JobEvent } from "../events/event.ts";
 import { writeEventJson, writeEventText } from "./artifacts.ts";
+import { PythonJson } from "./python_json.ts";
 import type { JobSink } from "./sink.ts";
 
 // CSI and OSC sequences, as Ansible's colour output uses them.
@@ -34,7 +35,7 @@ export class ConsoleSink implements JobSink {
 
   event(ev: JobEvent): void {
     try {
-      if (this.#opts.json) writeEventJson(this.#out, ev, this.#encoder, "\n");
+      if (this.#opts.json) writeEventJson(this.#out, ev, this.#encoder, "\n", new PythonJson());
       else {writeEventText(
           this.#out,
           ev,

@@ -283,6 +283,17 @@ class CallbackModule(BaseCallbackModule):
         super(CallbackModule, self).__init__()
         self._emitter = _emitter
         self._task_started = {}
+        self._seen_uuids = set()
+        self._repeats = {}
+
+    def _numbered(self, uuid):
+        """A play's or task's uuid, numbered when it starts again (serial, the free strategy):
+        uuid, then uuid_2, uuid_3, ... as ansible-runner numbers them, keeping events apart."""
+        if uuid in self._seen_uuids:
+            self._repeats[uuid] = self._repeats.get(uuid, 1) + 1
+            uuid = "%s_%d" % (uuid, self._repeats[uuid])
+        self._seen_uuids.add(uuid)
+        return uuid
 
     def set_options(self, *args, **kwargs):
         super(CallbackModule, self).set_options(*args, **kwargs)
@@ -343,12 +354,13 @@ class CallbackModule(BaseCallbackModule):
             ]
         return res
 
-    def _host_data(self, result, timing=True, res=True, **extra):
-        """Event data of a host result; which parts each event kind carries follows ansible-runner."""
+    def _host_data(self, result, timing=True, res=True, res_last=False, **extra):
+        """Event data of a host result; which parts each event kind carries, and in which order
+        (`res_last`: after the times), follows ansible-runner."""
         data = {"host": result._host.get_name()}
         if timing:
             data["remote_addr"] = result._host.address
-        if res:
+        if res and not res_last:
             data["res"] = self._clean_result(result)
         if timing:
             start = self._task_started.get((str(result._task._uuid), data["host"]))
@@ -357,6 +369,8 @@ class CallbackModule(BaseCallbackModule):
                 data["start"] = start.isoformat()
                 data["end"] = end.isoformat()
                 data["duration"] = (end - start).total_seconds()
+        if res and res_last:
+            data["res"] = self._clean_result(result)
         data.update(extra)
         return data
 
@@ -389,7 +403,8 @@ class CallbackModule(BaseCallbackModule):
     def v2_playbook_on_play_start(self, play):
         if IS_ADHOC:
             return  # `ansible` sends playbook_on_start itself; ad-hoc runs have no play events
-        play_uuid = str(play._uuid)
+        play_uuid = self._numbered(str(play._uuid))
+        play._uuid = play_uuid  # as ansible-runner does: a later repeat numbers from this one
         pattern = ",".join(play.hosts) if isinstance(play.hosts, list) else play.hosts
         self._clear_task_ctx()
         self._set_ctx(play=play.get_name(), play_uuid=play_uuid, play_pattern=pattern)
@@ -408,10 +423,15 @@ class CallbackModule(BaseCallbackModule):
         self._emitter.context.update(data)  # None values too: resolved_action is null in ad-hoc runs
         if IS_ADHOC:
             return
-        event_data = {"name": task.get_name(), "uuid": data["task_uuid"]}
-        # Handlers and cleanup tasks run only when something calls for them: their starts say
-        # is_conditional true, as ansible-runner's do.
-        event_data["is_conditional"] = args[1] if fn.__name__ == "v2_playbook_on_task_start" else True
+        uuid = data["task_uuid"]
+        if fn.__name__ == "v2_playbook_on_task_start":
+            # The same task starts again under serial or the free strategy (see _numbered).
+            uuid = self._numbered(uuid)
+            event_data = {"name": task.get_name(), "is_conditional": args[1], "uuid": uuid}
+        else:
+            # Handlers and cleanup tasks run only when something calls for them: their starts
+            # say is_conditional true, as ansible-runner's do.
+            event_data = {"name": task.get_name(), "uuid": uuid, "is_conditional": True}
         self._emit("playbook_on_task_start", event_data, fn, *args)
 
     def v2_playbook_on_task_start(self, task, is_conditional):
@@ -431,7 +451,7 @@ class CallbackModule(BaseCallbackModule):
                    super(CallbackModule, self).v2_playbook_on_no_hosts_remaining)
 
     def v2_playbook_on_notify(self, handler, host):
-        data = {"handler": handler.get_name(), "host": host.get_name()}
+        data = {"host": host.get_name(), "handler": handler.get_name()}
         self._emit("playbook_on_notify", data, super(CallbackModule, self).v2_playbook_on_notify, handler, host)
 
     def v2_playbook_on_stats(self, stats):
@@ -481,7 +501,8 @@ class CallbackModule(BaseCallbackModule):
                      event_loop=self._loop(result._task))
 
     def v2_runner_on_unreachable(self, result):
-        self._runner("runner_on_unreachable", result, super(CallbackModule, self).v2_runner_on_unreachable)
+        self._runner("runner_on_unreachable", result, super(CallbackModule, self).v2_runner_on_unreachable,
+                     res_last=True)
 
     def _async(self, event, result, fn):
         self._runner(event, result, fn, timing=False, jid=result._result.get("ansible_job_id"))

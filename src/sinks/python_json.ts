@@ -1,0 +1,47 @@
+/**
+ * JSON as Python's `json.dumps` writes it by default: `", "` and `": "` between items, and DEL and
+ * every character beyond ASCII as a `\uXXXX` escape. What `-j` prints, on the console and in `stdout`,
+ * so that lines an operator's script greps for (`"event": "runner_on_failed"`) read as
+ * ansible-runner's. Numbers stay as JavaScript writes them (an integral float such as 1.0 was an
+ * integer by the time it reached runner).
+ * @module
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/** Reformats compact JSON (JSON.stringify's) in pieces; `inString` carries over between them. */
+export class PythonJson {
+  #inString = false;
+  #escaped = false;
+
+  /** The next piece of the document, reformatted. */
+  push(json: string): string {
+    let out = "";
+    let from = 0;
+    for (let i = 0; i < json.length; i++) {
+      const c = json.charCodeAt(i);
+      if (this.#inString) {
+        if (this.#escaped) this.#escaped = false;
+        else if (c === BACKSLASH) this.#escaped = true;
+        else if (c === QUOTE) this.#inString = false;
+        else if (c >= 0x7f) {
+          out += json.slice(from, i) + "\\u" + c.toString(16).padStart(4, "0");
+          from = i + 1;
+        }
+      } else if (c === QUOTE) this.#inString = true;
+      else if (c === COMMA || c === COLON) {
+        out += json.slice(from, i + 1) + " ";
+        from = i + 1;
+      }
+    }
+    return out + json.slice(from);
+  }
+}
+
+/** A whole compact JSON document in Python's default layout. Pure. */
+export function pythonJson(json: string): string {
+  return new PythonJson().push(json);
+}

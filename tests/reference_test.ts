@@ -288,6 +288,11 @@ const CASES: Record<string, Case> = {
     },
     args: ["-p", "test.yml"],
   },
+  // -j: every line as ansible-runner prints it (layout, key order), but for run-dependent values.
+  "demo with -j": {
+    files: { "project/test.yml": PLAYS.demo, "env/passwords": '{"^SSH password:": "x"}\n' },
+    args: ["-p", "test.yml", "-j"],
+  },
   "ad hoc": {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],
@@ -402,7 +407,11 @@ for (const [name, c] of Object.entries(CASES)) {
           .replace(/\/ansible-local-[\w/]+/g, "/TMP")
           .replace(/ansible-tmp-[\d.-]+/g, "ansible-tmp-T")
           .replace(/(Loading callback plugin awx_display of type stdout, v2\.0 from ).*/g, "$1P")
-          .replace(/"(start|end)": "[\d-]+ [\d:.]+"/g, '"$1": "T"');
+          .replace(/"(start|end)": "[\d-]+ [\d:.]+"/g, '"$1": "T"')
+          // -j lines: what differs between any two runs
+          .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "UUID")
+          .replace(/"(created|start|end)": "[\dT:.-]+"/g, '"$1": "T"')
+          .replace(/"(pid|duration)": [\d.e-]+/g, '"$1": 0');
       // A line printed outside any event (a prompt's) keeps its \r\n in ansible-runner's stdout
       // when its end comes in a read of its own, and loses it when the next event's record
       // comes in the same read: in both runners a matter of timing, so not compared.

@@ -2,6 +2,7 @@
 import { parseArgs, UsageError, valueFlags } from "./args.ts";
 import { commandFirst } from "./argv.ts";
 import { COMMANDS, PROGRAM } from "./parser.ts";
+import { osError } from "../config/errors.ts";
 
 async function writeAll(w: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
   const b = new TextEncoder().encode(text);
@@ -48,10 +49,13 @@ const FS_ERRORS = [
   Deno.errors.FilesystemLoop,
 ];
 
-/** "No such file or directory (os error 2): open '/x'" → "open '/x': No such file or directory". */
+/**
+ * Deno's message path first: "No such file or directory (os error 2): open '/x'" becomes
+ * "open '/x': No such file or directory".
+ */
 export function fsMessage(message: string): string {
-  const m = /^(.*?) \(os error \d+\): (.*)$/s.exec(message);
-  return m ? `${m[2]}: ${m[1]}` : message;
+  const { reason, op } = osError(message);
+  return op ? `${op}: ${reason}` : reason;
 }
 
 async function dispatch(ns: Record<string, unknown>, args: string[]): Promise<number> {

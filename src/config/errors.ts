@@ -11,3 +11,12 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+/**
+ * Deno's file system error message, "reason (os error N): op 'path'", as its parts; the whole
+ * message is the reason when it has another form. Pure.
+ */
+export function osError(message: string): { reason: string; op?: string } {
+  const m = /^(.*?) \(os error \d+\)(?:: (.*))?$/s.exec(message);
+  return m ? { reason: m[1], op: m[2] } : { reason: message };
+}

@@ -1,7 +1,8 @@
 /**
  * How the callback plugin frames an event record in the terminal stream:
- * `ESC _ RNR <token> <JSON> ESC \` opens an event, `ESC _ RNR <token> . ESC \` closes it. Shared by the event
- * parser and the prompt matcher, which must not take a record's text for a prompt.
+ * `ESC _ RNR <token> <JSON> ESC \` opens an event, `ESC _ RNR <token> . ESC \` closes it.
+ * Shared by the event parser and the prompt matcher, which must not take a record's text for a
+ * prompt (it drops anything that looks like a record, whatever its token).
  */
 
 /** What begins every record (then comes the job's token, see {@link recordToken}). */
@@ -15,6 +16,7 @@ export const RECORD_OPEN = "\x1b_RNR";
 export function recordToken(marker: string): string {
   return marker.slice(0, 13);
 }
+
 /** What ends every record (the JSON inside holds no ESC). */
 export const RECORD_CLOSE = "\x1b\\";
 

@@ -142,9 +142,10 @@ export function hasChildren(except: number[] = []): boolean | null {
       try {
         const n = f.readSync(statBuf) ?? 0;
         if (n === 0) continue;
-        const pids = latin1.decode(statBuf.subarray(0, n)).trim().split(/\s+/).map(Number);
         // A full buffer may hold a cut pid: count it as a child (a scan follows, no harm).
-        if (n === statBuf.length || pids.some((p) => !except.includes(p))) return true;
+        if (n === statBuf.length) return true;
+        const pids = latin1.decode(statBuf.subarray(0, n)).trim().split(/\s+/).map(Number);
+        if (pids.some((p) => !except.includes(p))) return true;
       } finally {
         f.close();
       }

@@ -10,7 +10,7 @@ import { Redactor } from "../events/redact.ts";
 import { FileSpill, spilledText } from "../events/spill.ts";
 import type { JobEvent } from "../events/event.ts";
 import type { JobSpec } from "../config/job_spec.ts";
-import { ConfigError } from "../config/errors.ts";
+import { ConfigError, osError } from "../config/errors.ts";
 import { runProcess } from "../exec/job_process.ts";
 import { type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
 import { which } from "../exec/which.ts";
@@ -69,7 +69,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     });
   } catch (e) {
     // Nothing has run yet: bad input, said as such ("File exists", "Permission denied", …).
-    const why = (e as Error).message.replace(/ \(os error \d+\).*$/s, "");
+    const why = osError((e as Error).message).reason;
     throw new ConfigError(`cannot create the artifact dir ${spec.artifactDir}: ${why}`);
   }
   if (spec.rotateArtifacts > 0) rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, log);

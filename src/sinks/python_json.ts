@@ -1,7 +1,7 @@
 /**
- * JSON as Python's `json.dumps` writes it by default: `", "` and `": "` between items, and DEL and
- * every character beyond ASCII as a `\uXXXX` escape. What `-j` prints, on the console and in `stdout`,
- * so that lines an operator's script greps for (`"event": "runner_on_failed"`) read as
+ * JSON as Python's `json.dumps` writes it by default: `", "` and `": "` between items, and DEL
+ * and every character beyond ASCII as a `\uXXXX` escape. What `-j` prints, on the console and in
+ * `stdout`, so that lines an operator's script greps for (`"event": "runner_on_failed"`) read as
  * ansible-runner's. Numbers stay as JavaScript writes them (an integral float such as 1.0 was an
  * integer by the time it reached runner).
  * @module

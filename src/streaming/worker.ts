@@ -4,7 +4,7 @@
  * with nothing run.
  */
 import { ConfigError } from "../config/errors.ts";
-import { prepareJob } from "../config/job_spec.ts";
+import { type JobSpec, prepareJob } from "../config/job_spec.ts";
 import { executeJob, type JobResult } from "../job/execute.ts";
 import { WireSink } from "../sinks/wire.ts";
 import { ByteReader } from "./byte_reader.ts";
@@ -61,28 +61,23 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
     WireSink.fail(opts.out, msg);
     return { ran: false, error: msg };
   }
-  let spec;
+  let spec: JobSpec | undefined;
   try {
     const { options, warnings } = optionsFromKwargs(kwargs, opts.privateDataDir);
     for (const w of warnings) opts.log?.(w);
     spec = await prepareJob(options, Deno.env.toObject());
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const ident = typeof kwargs.ident === "string" ? kwargs.ident : undefined;
-    WireSink.fail(opts.out, e.message, ident);
-    return { ran: false, error: e.message };
-  }
-  const wire = new WireSink({
-    out: opts.out,
-    artifactDir: spec.artifactDir,
-    keepaliveSeconds: opts.keepaliveSeconds,
-  });
-  try {
+    const wire = new WireSink({
+      out: opts.out,
+      artifactDir: spec.artifactDir,
+      keepaliveSeconds: opts.keepaliveSeconds,
+    });
     const result = await executeJob(spec, { after: [wire], signal: opts.signal, log: opts.log });
     return { ran: true, result };
   } catch (e) {
+    // Bad input (the kwargs, or an artifact dir that cannot be made): nothing ran.
     if (!(e instanceof ConfigError)) throw e;
-    WireSink.fail(opts.out, e.message, spec.ident);
+    const ident = spec?.ident ?? (typeof kwargs.ident === "string" ? kwargs.ident : undefined);
+    WireSink.fail(opts.out, e.message, ident);
     return { ran: false, error: e.message };
   }
 }

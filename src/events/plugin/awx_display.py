@@ -360,7 +360,7 @@ class CallbackModule(BaseCallbackModule):
         data = {"host": result._host.get_name()}
         if timing:
             data["remote_addr"] = result._host.address
-        if res and not res_last:
+        if res:
             data["res"] = self._clean_result(result)
         if timing:
             start = self._task_started.get((str(result._task._uuid), data["host"]))
@@ -370,7 +370,7 @@ class CallbackModule(BaseCallbackModule):
                 data["end"] = end.isoformat()
                 data["duration"] = (end - start).total_seconds()
         if res and res_last:
-            data["res"] = self._clean_result(result)
+            data["res"] = data.pop("res")  # moved after the times
         data.update(extra)
         return data
 

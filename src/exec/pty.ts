@@ -16,14 +16,6 @@ const TIOCSWINSZ = 0x5414n;
 const TCSANOW = 0;
 const ECHO = 0o10;
 const POLLIN = 0x1;
-/**
- * How long a read that finds nothing waits before it polls the pty, unless the output streams
- * (see ReadPace): Ansible writes an event at a time, and one wake-up per 10 ms gathers several.
- * With a pidfd the child's exit still ends the wait at once. 5 waits of 2 ms cost a 50 hosts ×
- * 20 tasks job ~17 % more of runner's instructions. Longer waits (up to 40 ms, paced to the
- * output) held Ansible up on a quick loop: its bursts filled the ~20 KB a pty holds.
- */
-const GATHER_MS = 10;
 const SYS_PIDFD_OPEN = 434n; // on x86-64 and arm64 alike, the Linux targets Deno builds for
 const F_GETFL = 3;
 const F_SETFL = 4;
@@ -104,11 +96,11 @@ export class PtyProcess {
   async read(timeoutMs: number): Promise<Uint8Array | null> {
     // Read first (the fd is non-blocking): when output is flowing this costs one plain call.
     // Then a gathering wait, or straight to poll, as the reads so far suggest (ReadPace).
-    const streaming = this.#pace.streaming;
+    // With a pidfd the child's exit still ends a gathering wait at once.
     const first = this.#tryRead();
     if (first !== undefined) return first;
-    if (!streaming && timeoutMs >= GATHER_MS) {
-      const exited = await this.#wait(GATHER_MS, false);
+    if (!this.#pace.streaming) {
+      const exited = await this.#wait(Math.min(this.#pace.gatherMs(Date.now()), timeoutMs), false);
       const next = this.#tryRead();
       if (next !== undefined) return next;
       if (exited) return new Uint8Array(0);
@@ -123,12 +115,11 @@ export class PtyProcess {
   #tryRead(): Uint8Array | null | undefined {
     if (this.#closed) return null;
     const r = Number(loopLibc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
-    this.#pace.observe(Math.max(r, 0));
+    // errno first: any call after the read (the clock's included) may overwrite it.
+    const e = r < 0 ? errno() : 0;
+    this.#pace.observe(Math.max(r, 0), Date.now());
     if (r > 0) return this.#readBuf.slice(0, r);
-    if (r < 0) {
-      const e = errno();
-      if (e === EAGAIN || e === EINTR) return undefined;
-    }
+    if (r < 0 && (e === EAGAIN || e === EINTR)) return undefined;
     return null; // 0 or EIO: every slave side is closed
   }
 

@@ -42,6 +42,8 @@ export interface JobSpec {
   /** extravars that came from a named pipe: written to the artifact dir, passed by path. */
   extravarsCopy: { path: string; text: string } | null;
   generatedPlaybook: GeneratedPlaybook | null;
+  /** The jsonfile fact cache's dir (null with another cache type): made 0700 before the job. */
+  factCacheDir: string | null;
   idleTimeout: number | null;
   jobTimeout: number | null;
   rotateArtifacts: number;
@@ -318,9 +320,11 @@ export async function prepareJob(
   env.ANSIBLE_HOST_KEY_CHECKING ??= "False";
   env.AWX_ISOLATED_DATA_DIR = artifactDir;
   const factCacheType = settings.fact_cache_type ?? "jsonfile";
+  let factCacheDir: string | null = null;
   if (factCacheType === "jsonfile") {
+    factCacheDir = join(artifactDir, settings.fact_cache ?? "fact_cache");
     env.ANSIBLE_CACHE_PLUGIN = "jsonfile";
-    env.ANSIBLE_CACHE_PLUGIN_CONNECTION = join(artifactDir, settings.fact_cache ?? "fact_cache");
+    env.ANSIBLE_CACHE_PLUGIN_CONNECTION = factCacheDir;
   }
   env.RUNNER_OMIT_EVENTS = opts.omitEventData ? "True" : "False";
   env.RUNNER_ONLY_FAILED_EVENTS = opts.onlyFailedEventData ? "True" : "False";
@@ -371,6 +375,7 @@ export async function prepareJob(
     settings,
     extravarsCopy,
     generatedPlaybook,
+    factCacheDir,
     idleTimeout: settings.idle_timeout || null,
     jobTimeout: jobTimeout || null,
     rotateArtifacts: opts.rotateArtifacts ?? 0,

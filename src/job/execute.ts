@@ -124,6 +124,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   };
   try {
     if (spec.extravarsCopy) writePrivateFile(spec.extravarsCopy.path, spec.extravarsCopy.text);
+    // Facts are the hosts' data: Ansible would make the dir world-readable (0755).
+    if (spec.factCacheDir) Deno.mkdirSync(spec.factCacheDir, { recursive: true, mode: 0o700 });
     if (spec.generatedPlaybook) {
       const pb = spec.generatedPlaybook;
       if (pb.createsProjectDir) Deno.mkdirSync(join(pb.path, ".."), { recursive: true });

@@ -42,7 +42,8 @@ export interface JobSpec {
   /** extravars that came from a named pipe: written to the artifact dir, passed by path. */
   extravarsCopy: { path: string; text: string } | null;
   generatedPlaybook: GeneratedPlaybook | null;
-  /** The jsonfile fact cache's dir (null with another cache type): made 0700 before the job. */
+  /** The jsonfile fact cache's dir, made 0700 before the job (null: another cache type, or a
+   * program that is not Ansible). */
   factCacheDir: string | null;
   idleTimeout: number | null;
   jobTimeout: number | null;
@@ -322,9 +323,11 @@ export async function prepareJob(
   const factCacheType = settings.fact_cache_type ?? "jsonfile";
   let factCacheDir: string | null = null;
   if (factCacheType === "jsonfile") {
-    factCacheDir = join(artifactDir, settings.fact_cache ?? "fact_cache");
+    const dir = join(artifactDir, settings.fact_cache ?? "fact_cache");
     env.ANSIBLE_CACHE_PLUGIN = "jsonfile";
-    env.ANSIBLE_CACHE_PLUGIN_CONNECTION = factCacheDir;
+    env.ANSIBLE_CACHE_PLUGIN_CONNECTION = dir;
+    // Only Ansible itself makes it: another program's artifacts have none, as ansible-runner's.
+    if (mode !== "binary") factCacheDir = dir;
   }
   env.RUNNER_OMIT_EVENTS = opts.omitEventData ? "True" : "False";
   env.RUNNER_ONLY_FAILED_EVENTS = opts.onlyFailedEventData ? "True" : "False";

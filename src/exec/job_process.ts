@@ -5,6 +5,7 @@
 import { exitCode, tryWait } from "./libc.ts";
 import { PromptMatcher, type PromptRule } from "./expect.ts";
 import { killJobTree } from "./process_tree.ts";
+import { OutputBatch } from "./output_batch.ts";
 import { startGuard } from "./job_guard.ts";
 import { spawnPty } from "./pty.ts";
 
@@ -26,8 +27,10 @@ export interface ProcessOptions {
   /** Aborting it cancels the job. */
   signal?: AbortSignal;
   marker: string;
-  /** Called with each chunk of terminal output, in order. */
+  /** Called with the terminal output, in order, in batches (see OutputBatch). */
   onOutput: (bytes: Uint8Array) => void;
+  /** How long output may wait in a batch (default BATCH_MS; 0: handed on as it is read). */
+  batchMs?: number;
   /** Called once the child is running. */
   onStart?: (pid: number) => void;
 }
@@ -61,11 +64,19 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   let eof = false;
   let eofAt = 0;
 
+  const batch = new OutputBatch(opts.batchMs);
+  // Prompts are answered as their text is read; events are made from the batches.
   const deliver = (chunk: Uint8Array) => {
     lastOutput = Date.now();
-    opts.onOutput(chunk);
+    batch.push(chunk, lastOutput);
     if (!opts.prompts.length) return; // no second decode when there is nothing to answer
     for (const answer of matcher.feed(decoder.decode(chunk, { stream: true }))) proc.write(answer);
+  };
+  const handOn = (now: number) => {
+    if (batch.dueIn(now) === 0) opts.onOutput(batch.take());
+  };
+  const handOnAll = () => {
+    if (batch.size) opts.onOutput(batch.take());
   };
 
   let lookedAt = 0; // when the loop last looked for the exit
@@ -76,7 +87,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       // After EOF the exit usually follows within milliseconds: look often, not once a tick.
       if (eof) await proc.waitExit(Date.now() - eofAt < 1000 ? 5 : TICK_MS);
       else {
-        const chunk = await proc.read(TICK_MS);
+        const chunk = await proc.read(Math.min(TICK_MS, batch.dueIn(Date.now())));
         if (chunk === null) {
           eof = true;
           eofAt = Date.now();
@@ -88,6 +99,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       // Looking is a system call. While output flows, the exit shows soon enough as a read that
       // brings nothing (the wait ends at the exit), as end of file, or at the next tick.
       const now = Date.now();
+      handOn(now);
       if (!output || now - lookedAt >= TICK_MS) {
         lookedAt = now;
         status ??= tryWait(proc.pid);
@@ -98,6 +110,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       else if (opts.idleTimeout && now - lastOutput >= opts.idleTimeout * 1000) end = "timeout";
       if (end !== "exited") break;
     }
+    handOnAll(); // what came before a timeout or cancel is recorded before the kill
 
     if (end === "exited" && !eof) {
       // Output still buffered in the pty belongs to the job: read it before killing leftovers.
@@ -120,6 +133,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       if (chunk === null) break;
       if (chunk.length) deliver(chunk);
     }
+    handOnAll();
     while (status === null) {
       status = tryWait(proc.pid);
       if (status === null) await proc.waitExit(10);

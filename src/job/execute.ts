@@ -193,6 +193,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         onOutput: (bytes) => {
           for (const ev of parser.push(bytes)) emitEvent(ev);
         },
+        // The poller learns of a task from its start event: batching would blur the boundary.
+        batchMs: poller ? 0 : undefined,
       });
       exitedByItself = end.end === "exited";
       for (const ev of parser.end()) emitEvent(ev);

@@ -1,15 +1,15 @@
 /**
  * How to wait for more output from a pty, decided from the reads so far. Pure.
  *
- * Ansible writes one event at a time in small flushes. Waking up costs far more than the
- * events a wake-up handles: on a machine whose cores idle between reads, the code that
- * parses and records an event runs from cold caches, ~75 µs an event when a read brings
- * two, ~25 µs when it brings sixteen. So a read that finds the pty empty is followed by a
- * gathering wait (the pty not watched), as long as the pty can hold at the quickest pace the
- * output has lately come: GATHER_BYTES, ~40 % of the ~20 KB at which a pty's writer blocks.
- * The pace is the peak of recent drains (a drain: the bytes read since the pty was last found
- * empty, over the time since), halving every PEAK_HALF_LIFE_MS, so one slow read does not
- * lengthen the next waits and a burst after a quiet spell is met by short ones again.
+ * Ansible writes one event at a time in small flushes, and each wake-up of the reader costs
+ * far more than the bytes it reads: on this 2-core virtual machine ~110 µs of CPU for a wait
+ * through Deno's non-blocking FFI (a thread hop each way), all of it from cold caches. So a
+ * read that finds the pty empty is followed by a gathering wait (the pty not watched), as long
+ * as the pty can hold at the quickest pace the output has lately come: GATHER_BYTES, ~40 % of
+ * the ~20 KB at which a pty's writer blocks. The pace is the peak of recent drains (a drain:
+ * the bytes read since the pty was last found empty, over the time since), halving every
+ * PEAK_HALF_LIFE_MS, so one slow read does not lengthen the next waits and a burst after a
+ * quiet spell is met by short ones again.
  *
  * A writer that fills the pty (a task printing 200,000 lines) is another matter: it would sit
  * blocked for most of any wait, so after a drain of FILLED_BYTES or more the reader polls,

@@ -65,7 +65,8 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   let eofAt = 0;
 
   const batch = new OutputBatch(opts.batchMs);
-  // Prompts are answered as their text is read; events are made from the batches.
+  // Prompts are answered as their text is read; events are made from the batches, handed on
+  // when due or when the output pauses (a gathering wait found nothing).
   const deliver = (chunk: Uint8Array) => {
     lastOutput = Date.now();
     batch.push(chunk, lastOutput);
@@ -87,7 +88,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       // After EOF the exit usually follows within milliseconds: look often, not once a tick.
       if (eof) await proc.waitExit(Date.now() - eofAt < 1000 ? 5 : TICK_MS);
       else {
-        const chunk = await proc.read(Math.min(TICK_MS, batch.dueIn(Date.now())));
+        const chunk = await proc.read(Math.min(TICK_MS, batch.dueIn(Date.now())), handOnAll);
         if (chunk === null) {
           eof = true;
           eofAt = Date.now();

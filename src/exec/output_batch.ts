@@ -5,7 +5,8 @@
  * recording events is the costly part of a wake-up: on a machine whose cores idle between
  * reads it runs from cold caches, ~75 µs an event when a batch holds two, ~20 µs when it holds
  * twenty. So reads are gathered into a batch handed on once it is BATCH_MS old or BATCH_BYTES
- * large: events reach the sinks at most ~0.1 s late, memory stays bounded.
+ * large, or when the output pauses (the reader's call): events reach the sinks at most ~0.1 s
+ * late, memory stays bounded.
  */
 
 /** How long output may wait before it is handed on. */

@@ -91,9 +91,10 @@ export class PtyProcess {
 
   /**
    * Waits up to `timeoutMs` for output. Returns the bytes read, an empty array when nothing
-   * came, or null at end of file (every slave side closed).
+   * came, or null at end of file (every slave side closed). `onQuiet` is called when a
+   * gathering wait found the pty still empty: the output has paused.
    */
-  async read(timeoutMs: number): Promise<Uint8Array | null> {
+  async read(timeoutMs: number, onQuiet?: () => void): Promise<Uint8Array | null> {
     // Read first (the fd is non-blocking): when output is flowing this costs one plain call.
     // Then a gathering wait, or straight to poll, as the reads so far suggest (ReadPace).
     // With a pidfd the child's exit still ends a gathering wait at once.
@@ -104,6 +105,7 @@ export class PtyProcess {
       const next = this.#tryRead();
       if (next !== undefined) return next;
       if (exited) return new Uint8Array(0);
+      onQuiet?.();
     }
     if (this.#closed) return null;
     await this.#wait(timeoutMs, true);

@@ -17,3 +17,37 @@ Deno.test("pty: waitExit returns when the child exits, not at its time limit", a
     proc.close();
   }
 });
+
+Deno.test("pty: a read says when the output paused, and not while it flows", async () => {
+  const proc = spawnPty({
+    file: SH,
+    argv: ["sh", "-c", "echo one; sleep 0.6; echo two; sleep 5"],
+    env: {},
+    cwd: "/",
+  });
+  try {
+    let quiet = 0;
+    const onQuiet = () => quiet++;
+    let text = "";
+    // "one" is waiting in the pty: read without a pause noticed.
+    await new Promise((r) => setTimeout(r, 300));
+    while (!text.includes("one")) {
+      const chunk = await proc.read(1000, onQuiet);
+      assert(chunk !== null);
+      text += new TextDecoder().decode(chunk);
+    }
+    assertEquals(quiet, 0);
+    // Then ~0.3 s of silence: the gathering wait finds nothing, the reader is told, and the
+    // read goes on waiting for "two".
+    while (!text.includes("two")) {
+      const chunk = await proc.read(1000, onQuiet);
+      assert(chunk !== null);
+      text += new TextDecoder().decode(chunk);
+    }
+    assert(quiet >= 1, "the pause was noticed");
+  } finally {
+    Deno.kill(proc.pid, "SIGKILL");
+    while (tryWait(proc.pid) === null) await proc.waitExit(10);
+    proc.close();
+  }
+});

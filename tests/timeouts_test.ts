@@ -43,6 +43,26 @@ Deno.test("timeout: job_timeout stops the job within a second and kills every pr
   }
 });
 
+Deno.test("timeout: the job is interrupted first, so the running module removes its temp files", async () => {
+  // ansible-runner kills outright: the module's payload (~100 KB) stays in the temp dir.
+  const tmp = await Deno.makeTempDir({ prefix: "runner_jobtmp_" });
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 120\n",
+    { "env/settings": "job_timeout: 3\n", "env/envvars": `TMPDIR: ${tmp}\n` },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "ti"]);
+    assertEquals(r.code, 254);
+    assertEquals(await artifact(pdd, "ti", "status"), "timeout");
+    assertIncludes(await artifact(pdd, "ti", "stdout"), "User interrupted execution");
+    assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
+    assertEquals(processesWithEnv("RUNNER_JOB_MARKER", await jobMarker(pdd, "ti")), []);
+  } finally {
+    await cleanup(pdd);
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test("timeout: idle_timeout fires when the job prints nothing", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 120\n",

@@ -126,7 +126,9 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       }
     }
     // Whatever the ending, nothing of the job may outlive it (background tasks included).
-    await killJobTree(proc.pid, opts.marker, end === "exited" ? 200 : 1000, helpers);
+    // A job stopped (timeout, cancel) is interrupted first; one that ended leaves only strays.
+    const stopped = end !== "exited";
+    await killJobTree(proc.pid, opts.marker, stopped ? 1000 : 200, helpers, stopped);
     killed = true;
     const drainUntil = Date.now() + DRAIN_MS;
     while (!eof && Date.now() < drainUntil) {

@@ -169,16 +169,25 @@ function signal(pids: number[], sig: Deno.Signal): void {
   }
 }
 
+/** How long an interrupted job (see killJobTree) has to end before it is terminated. */
+export const INTERRUPT_GRACE_MS = 500;
+
 /**
  * Terminates the whole job: SIGTERM, up to `graceMs` for it to go, then SIGKILL until a scan
  * finds nothing. Reaps any of them that were reparented to this process. `others` are children
  * of runner's that are not the job's (its guard).
+ *
+ * With `interrupt` (a timeout or cancel), SIGINT goes first, as a terminal's Ctrl-C would send
+ * it, and up to INTERRUPT_GRACE_MS for the job to end: Python's processes then unwind, so a
+ * module that Ansible was running removes its payload from the temp dir (killed outright, it
+ * leaves ~100 KB behind per job), and Ansible says it was interrupted.
  */
 export async function killJobTree(
   sid: number,
   marker: string,
   graceMs = 1000,
   others: number[] = [],
+  interrupt = false,
 ): Promise<void> {
   // A subreaper adopts every orphan below it, so whatever is left of a job it ran is among its
   // descendants: with no child at all (but `others`, runner's own helpers) there is nothing to
@@ -186,14 +195,20 @@ export async function killJobTree(
   if (isSubreaper() && hasChildren(others) === false) return;
   let pids = jobProcesses(sid, marker);
   if (pids.length === 0) return;
-  signal(pids, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    await sleep(50);
-    reap(pids);
-    pids = jobProcesses(sid, marker).filter(isAlive);
-    if (pids.length === 0) return;
-  }
+  /** Signals what is left, then waits up to `ms` for it to go; true when nothing is left. */
+  const endWith = async (sig: Deno.Signal, ms: number) => {
+    signal(pids, sig);
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      await sleep(50);
+      reap(pids);
+      pids = jobProcesses(sid, marker).filter(isAlive);
+      if (pids.length === 0) return true;
+    }
+    return false;
+  };
+  if (interrupt && await endWith("SIGINT", INTERRUPT_GRACE_MS)) return;
+  if (await endWith("SIGTERM", graceMs)) return;
   for (let round = 0; round < 50; round++) {
     signal(pids, "SIGKILL");
     await sleep(20);

@@ -228,13 +228,25 @@ Deno.test("bwrap: a missing executable or show path is a clear error", async () 
 
 Deno.test("bwrap: the sandboxed job dies with the runner, even when runner is SIGKILLed", async () => {
   const pdd = await playbookPdd(STUCK);
+  const tmpBase = await Deno.makeTempDir({ prefix: "runner_pibase_" });
   try {
-    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "k", "--process-isolation"]);
+    const child = spawnRunner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "-i",
+      "k",
+      "--process-isolation",
+      "--process-isolation-path",
+      tmpBase,
+    ]);
     const reader = await waitForOutput(child, "TASK [shell]");
     await new Promise((r) => setTimeout(r, 700));
     const marker = await jobMarker(pdd, "k");
     const inside = processesWithEnv("RUNNER_JOB_MARKER", marker);
     assert(inside.length > 0);
+    assertEquals([...Deno.readDirSync(tmpBase)].length, 1, "the sandbox's temp dir");
     child.kill("SIGKILL"); // no cleanup code runs: bubblewrap's --die-with-parent must do it
     await child.status;
     await reader.cancel();
@@ -245,7 +257,15 @@ Deno.test("bwrap: the sandboxed job dies with the runner, even when runner is SI
       left = processesWithEnv("RUNNER_JOB_MARKER", marker);
     }
     assertEquals(left, [], "nothing of the sandboxed job survives");
+    // runner's guard removes the sandbox's temp dir once the job's processes are gone.
+    let temps = [...Deno.readDirSync(tmpBase)];
+    for (let i = 0; i < 30 && temps.length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      temps = [...Deno.readDirSync(tmpBase)];
+    }
+    assertEquals(temps.map((e) => e.name), [], "nothing of the sandbox's temp dir is left");
   } finally {
     await cleanup(pdd);
+    await Deno.remove(tmpBase, { recursive: true });
   }
 });

@@ -33,6 +33,8 @@ export interface ProcessOptions {
   batchMs?: number;
   /** Called once the child is running. */
   onStart?: (pid: number) => void;
+  /** Temp dirs of the job, for its guard to remove should runner be killed outright. */
+  temps?: readonly string[];
 }
 
 /** Result of {@link runProcess}. */
@@ -53,7 +55,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   const proc = spawnPty({ file: opts.file, argv: opts.argv, env: opts.env, cwd: opts.cwd });
   opts.onStart?.(proc.pid);
   // Started beside the job, not before it: should runner be killed outright, the guard ends it.
-  const guard = startGuard(opts.marker);
+  const guard = startGuard(opts.marker, opts.temps);
   const helpers = guard ? [guard.pid] : [];
   const matcher = new PromptMatcher(opts.prompts);
   const decoder = new TextDecoder();

@@ -184,6 +184,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         jobTimeout: spec.jobTimeout,
         signal: opts.signal,
         marker: spec.marker,
+        temps: launch.temps,
         onStart: (pid) => {
           log(`job pid ${pid}`);
           poller?.start();

@@ -28,6 +28,8 @@ export interface Launch {
   /** The sandbox's or the container's command line (not runner's cgroup prelude), with the
    * working dir and environment the job has there. */
   shown: ShownCommand;
+  /** The temp dirs cleanup() removes. */
+  temps: readonly string[];
   cleanup(): void;
 }
 
@@ -120,7 +122,7 @@ export function prepareLaunch(
       file = "/bin/sh";
       env = { ...env, RUNNER_CGROUP_PROCS: cgroup.procsFiles.join(":") };
     }
-    return { file, argv, env, cwd, shown, cleanup };
+    return { file, argv, env, cwd, shown, temps, cleanup };
   } catch (e) {
     cleanup();
     throw e;

@@ -8,6 +8,7 @@
  * large, or when the output pauses (the reader's call): events reach the sinks at most ~0.1 s
  * late, memory stays bounded.
  */
+import { concatBytes } from "../runtime/bytes.ts";
 
 /** How long output may wait before it is handed on. */
 export const BATCH_MS = 100;
@@ -52,13 +53,6 @@ export class OutputBatch {
     this.#chunks = [];
     const bytes = this.#bytes;
     this.#bytes = 0;
-    if (chunks.length === 1) return chunks[0];
-    const out = new Uint8Array(bytes);
-    let off = 0;
-    for (const c of chunks) {
-      out.set(c, off);
-      off += c.length;
-    }
-    return out;
+    return concatBytes(chunks, bytes);
   }
 }

@@ -2,6 +2,7 @@
  * Reads a byte stream as the wire protocol needs it: one line at a time, or exactly N bytes
  * handed on in chunks (never buffered whole).
  */
+import { concatBytes } from "../runtime/bytes.ts";
 
 /** Raised when the input ends in the middle of something. */
 export class TruncatedStream extends Error {
@@ -59,14 +60,14 @@ export class ByteReader {
     let total = 0;
     for (;;) {
       if (this.#buf.length === 0 && !(await this.#fill())) {
-        return parts.length ? concat(parts, total) : null;
+        return parts.length ? concatBytes(parts, total) : null;
       }
       const nl = this.#buf.indexOf(10);
       if (nl >= 0) {
         parts.push(this.#buf.subarray(0, nl));
         this.#buf = this.#buf.subarray(nl + 1);
         // A line must outlive the next read, which reuses the buffer.
-        return parts.length === 1 && this.#byob ? parts[0].slice() : concat(parts, total + nl);
+        return parts.length === 1 && this.#byob ? parts[0].slice() : concatBytes(parts, total + nl);
       }
       // Parts are kept across reads: copy them out of the reused buffer.
       parts.push(this.#byob ? this.#buf.slice() : this.#buf);
@@ -102,15 +103,4 @@ export class ByteReader {
   async cancel(): Promise<void> {
     await this.#reader.cancel().catch(() => {});
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

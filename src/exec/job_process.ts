@@ -6,7 +6,7 @@ import { exitCode, tryWait } from "./libc.ts";
 import { PromptMatcher, type PromptRule } from "./expect.ts";
 import { killJobTree } from "./process_tree.ts";
 import { OutputBatch } from "./output_batch.ts";
-import { startGuard } from "./job_guard.ts";
+import { type JobGuard, startGuard } from "./job_guard.ts";
 import { spawnPty } from "./pty.ts";
 
 /** How a job process ended. */
@@ -53,10 +53,8 @@ const DRAIN_MS = 2000;
 /** Runs the program; resolves when it and every process it started are gone. */
 export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   const proc = spawnPty({ file: opts.file, argv: opts.argv, env: opts.env, cwd: opts.cwd });
-  opts.onStart?.(proc.pid);
-  // Started beside the job, not before it: should runner be killed outright, the guard ends it.
-  const guard = startGuard(opts.marker, opts.temps);
-  const helpers = guard ? [guard.pid] : [];
+  let guard: JobGuard | null = null;
+  const helpers: number[] = [];
   const matcher = new PromptMatcher(opts.prompts);
   const decoder = new TextDecoder();
   const started = Date.now();
@@ -85,6 +83,10 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   let lookedAt = 0; // when the loop last looked for the exit
   let killed = false;
   try {
+    opts.onStart?.(proc.pid); // what it throws ends the job, as a sink's error does
+    // Started beside the job, not before it: should runner be killed outright, the guard ends it.
+    guard = startGuard(opts.marker, opts.temps);
+    if (guard) helpers.push(guard.pid);
     for (;;) {
       let output = false;
       // After EOF the exit usually follows within milliseconds: look often, not once a tick.

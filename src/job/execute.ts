@@ -72,7 +72,6 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     const why = osError((e as Error).message).reason;
     throw new ConfigError(`cannot create the artifact dir ${spec.artifactDir}: ${why}`);
   }
-  if (spec.rotateArtifacts > 0) rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, log);
 
   const sinks: JobSink[] = [...(opts.before ?? []), artifacts, ...(opts.after ?? [])];
   if (spec.http) sinks.push(new HttpEmitter(spec.http, { log }));
@@ -122,10 +121,34 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   const textEvents = (text: string) => {
     for (const ev of parser.push(new TextEncoder().encode(text))) emitEvent(ev);
   };
+  /** What ran, where, as ansible-runner records it: set once the launch is prepared. */
+  let started: { command: string[]; cwd: string; env: Record<string, string> } | null = null;
+  let announced = false;
+  /**
+   * The bookkeeping of a start that the job need not wait for, done as soon as it runs
+   * (Python takes a few hundred milliseconds before it reads anything runner writes here):
+   * `job_events/`, `stdout` and `command`, the starting status, the plugin's bytecode, the
+   * fact cache dir, rotation. Done before the end of a job that could not start, too.
+   */
+  const announce = () => {
+    if (announced || !started) return;
+    announced = true;
+    artifacts.open();
+    artifacts.writeFile("command", JSON.stringify(started));
+    emitStatus("starting", started);
+    placeBytecode();
+    // Facts are the hosts' data: Ansible would make the dir world-readable (0755). Ansible
+    // writes facts only after a task has gathered them, long after this; chmod all the same.
+    if (spec.factCacheDir) {
+      Deno.mkdirSync(spec.factCacheDir, { recursive: true, mode: 0o700 });
+      Deno.chmodSync(spec.factCacheDir, 0o700);
+    }
+    if (spec.rotateArtifacts > 0) rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, log);
+  };
+  /** Puts the plugin's cached bytecode beside it, or has it compiled once the job runs. */
+  let placeBytecode = () => {};
   try {
     if (spec.extravarsCopy) writePrivateFile(spec.extravarsCopy.path, spec.extravarsCopy.text);
-    // Facts are the hosts' data: Ansible would make the dir world-readable (0755).
-    if (spec.factCacheDir) Deno.mkdirSync(spec.factCacheDir, { recursive: true, mode: 0o700 });
     if (spec.generatedPlaybook) {
       const pb = spec.generatedPlaybook;
       if (pb.createsProjectDir) Deno.mkdirSync(join(pb.path, ".."), { recursive: true });
@@ -155,17 +178,18 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         interpreter,
       );
     if (interpreter && cacheDir) {
-      if (adoptBytecode(cacheDir, callbackDir, pluginSource)) {
-        log(`callback bytecode from ${cacheDir}`);
-      } else compile = () => compileBytecode(cacheDir, pluginSource, interpreter, env.PATH, log);
+      placeBytecode = () => {
+        if (adoptBytecode(cacheDir, callbackDir, pluginSource)) {
+          log(`callback bytecode from ${cacheDir}`);
+        } else compile = () => compileBytecode(cacheDir, pluginSource, interpreter, env.PATH, log);
+      };
     }
-    // What ran, where, as ansible-runner records it: a sandbox's or container's command line.
+    // A sandbox's or container's command line, as ansible-runner records it.
     const shown = launch?.shown ?? { command: spec.argv, cwd: spec.cwd, env };
-    const started = { command: shown.command, cwd: shown.cwd, env: redactor.value(shown.env) };
-    artifacts.writeFile("command", JSON.stringify(started));
-    emitStatus("starting", started);
+    started = { command: shown.command, cwd: shown.cwd, env: redactor.value(shown.env) };
 
     if (!launch) {
+      announce();
       const msg = `runner: cannot run '${spec.argv[0]}': no such executable in PATH (${
         env.PATH ?? ""
       })`;
@@ -187,6 +211,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         temps: launch.temps,
         onStart: (pid) => {
           log(`job pid ${pid}`);
+          announce();
           poller?.start();
           emitStatus("running");
           compiled = compile?.() ?? null; // beside the job, not before it
@@ -209,6 +234,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       }
     }
   } catch (e) {
+    announce(); // a launch that failed to start is recorded as one that ran
     const msg = `runner: ${(e as Error).message}`;
     log(msg);
     textEvents(msg + "\r\n");

@@ -27,21 +27,37 @@ export interface ArtifactWriterOptions {
   suppressOutputFile?: boolean;
 }
 
-/** Sink that records a job under its artifact dir. */
+/**
+ * Sink that records a job under its artifact dir. The dir is made at once (a dir that cannot
+ * be made is bad input, found before anything runs); `job_events/` and `stdout` by
+ * {@link ArtifactWriter.open}, which a job calls once it runs (creating files costs
+ * milliseconds on some disks, and a job's start need not wait for them), or else the first
+ * event or the end.
+ */
 export class ArtifactWriter implements JobSink {
   readonly dir: string;
   #eventsDir: string;
   #stdout: Deno.FsFile | null = null;
+  #opened = false;
   #json: boolean;
+  #suppressOutputFile: boolean;
   #encoder = new TextEncoder();
 
   constructor(opts: ArtifactWriterOptions) {
     this.dir = opts.dir;
     this.#json = !!opts.json;
+    this.#suppressOutputFile = !!opts.suppressOutputFile;
     this.#eventsDir = join(opts.dir, "job_events");
+    Deno.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Makes `job_events/` and `stdout`, once. */
+  open(): void {
+    if (this.#opened) return;
+    this.#opened = true;
     Deno.mkdirSync(this.#eventsDir, { recursive: true, mode: 0o700 });
-    if (!opts.suppressOutputFile) {
-      this.#stdout = Deno.openSync(join(opts.dir, "stdout"), {
+    if (!this.#suppressOutputFile) {
+      this.#stdout = Deno.openSync(join(this.dir, "stdout"), {
         write: true,
         create: true,
         truncate: true,
@@ -56,6 +72,7 @@ export class ArtifactWriter implements JobSink {
   }
 
   event(ev: JobEvent): void {
+    this.open();
     const path = join(this.#eventsDir, `${ev.counter}-${ev.uuid}.json`);
     // Most events are small: their JSON is made once, for the event file and a -j stdout line.
     const json = smallEventJson(ev);
@@ -78,11 +95,13 @@ export class ArtifactWriter implements JobSink {
 
   status(status: JobStatus, info: StatusInfo): void {
     if (info.rc === undefined) return; // only final statuses are recorded
+    this.open();
     this.writeFile("rc", String(info.rc));
     this.writeFile("status", status);
   }
 
   close(): void {
+    this.open(); // a job without events still has both
     this.#stdout?.close();
     this.#stdout = null;
   }

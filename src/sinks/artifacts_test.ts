@@ -1,5 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
-import { writeEventJson, writeEventText, writeText } from "./artifacts.ts";
+import { ArtifactWriter, writeEventJson, writeEventText, writeText } from "./artifacts.ts";
+import { join } from "../runtime/path.ts";
 import type { JobEvent } from "../events/event.ts";
 
 class Buf {
@@ -74,3 +75,34 @@ Deno.test("artifacts: event text; whole lines printed outside callbacks end in C
   assertEquals(text({ ...verbose, stdout: "tail", end_line: 3 }, false), "tail\n");
   assertEquals(text({ ...verbose, stdout: "", end_line: 3 }, false), "");
 });
+
+Deno.test("artifacts: job_events/ and stdout exist at the end of a job without events", async () => {
+  const base = await Deno.makeTempDir();
+  try {
+    for (const suppressOutputFile of [false, true]) {
+      const dir = join(base, String(suppressOutputFile), "ident");
+      const w = new ArtifactWriter({ dir, suppressOutputFile });
+      w.status("failed", { runner_ident: "ident", rc: 127 });
+      w.close();
+      assertEquals(Deno.statSync(join(dir, "job_events")).mode! & 0o777, 0o700);
+      assertEquals([...Deno.readDirSync(join(dir, "job_events"))], []);
+      assertEquals(Deno.readTextFileSync(join(dir, "status")), "failed");
+      if (suppressOutputFile) assertEquals(existsSync(join(dir, "stdout")), false);
+      else {
+        assertEquals(Deno.readTextFileSync(join(dir, "stdout")), "");
+        assertEquals(Deno.statSync(join(dir, "stdout")).mode! & 0o777, 0o600);
+      }
+    }
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -65,7 +65,9 @@ const samples = new Map<string, { before: number[]; after: number[] }>(
 try {
   for (const argv of Object.values(runners)) await once(argv()); // code caches, page cache
   for (let i = 0; i < ROUNDS; i++) {
-    for (const [name, argv] of Object.entries(runners)) {
+    const order = Object.entries(runners);
+    if (i % 2) order.reverse(); // none always first or last in a round
+    for (const [name, argv] of order) {
       const s = await once(argv());
       samples.get(name)!.before.push(s.before);
       samples.get(name)!.after.push(s.after);

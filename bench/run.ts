@@ -74,13 +74,18 @@ function summary(samples: Sample[]): Sample {
 /**
  * Medians of `repeat` rounds, each running every command once in turn: this machine's speed
  * drifts by tens of percent over minutes, and interleaving makes the drift touch all alike.
- * `ratio` is the median over rounds of each command's wall time ÷ the first command's in the
- * same round, which cancels the drift between rounds too.
+ * Every other round runs them in reverse order, so that no command always goes first (after
+ * the previous round's last) or last. `ratio` is the median over rounds of each command's wall
+ * time ÷ the first command's in the same round, which cancels the drift between rounds too.
  */
 async function rounds(commands: (() => string[])[], cwd: string, repeat = REPEAT) {
   const samples: Sample[][] = commands.map(() => []);
   for (let i = 0; i < repeat; i++) {
-    for (const [k, argv] of commands.entries()) samples[k].push(await measure(argv(), cwd));
+    const order = [...commands.keys()];
+    if (i % 2) order.reverse();
+    const round: Sample[] = [];
+    for (const k of order) round[k] = await measure(commands[k](), cwd);
+    round.forEach((s, k) => samples[k].push(s));
   }
   return samples.map((xs) => ({
     ...summary(xs),

@@ -375,9 +375,20 @@ Deno.test("run: a binary that cannot be started gives rc 127 and says what is mi
   try {
     const r = await runner(["run", pdd, "-b", "no-such-program-xyz", "-i", "nb"]);
     assertEquals(r.code, 127);
-    assertIncludes(r.stdout, "no-such-program-xyz");
+    assertIncludes(r.stdout, "cannot run 'no-such-program-xyz': no such executable in PATH (");
     assertEquals(await artifact(pdd, "nb", "status"), "failed");
     assertEquals(await artifact(pdd, "nb", "rc"), "127");
+    // A path is not looked up in PATH: the message says what is (or is not) there.
+    const cases: [string, string][] = [
+      [join(pdd, "no-such-file"), `no such file (${join(pdd, "no-such-file")})`],
+      [join(pdd, "env"), `${join(pdd, "env")} is a directory`],
+      [join(pdd, "env/.keep"), `${join(pdd, "env/.keep")} is not executable (mode 0644)`],
+    ];
+    for (const [program, why] of cases) {
+      const p = await runner(["run", pdd, "-b", program, "-i", "np"]);
+      assertEquals(p.code, 127);
+      assertIncludes(p.stdout, `cannot run '${program}': ${why}`);
+    }
   } finally {
     await cleanup(pdd);
   }

@@ -24,3 +24,23 @@ export function which(name: string, path: string | undefined, cwd: string): stri
   }
   return null;
 }
+
+/**
+ * Why {@link which} found nothing for `name`, in words: for a path, that nothing is there or
+ * what is there instead; for a bare name, which PATH was searched.
+ */
+export function whyNotFound(name: string, path: string | undefined, cwd: string): string {
+  if (!name.includes("/")) return `no such executable in PATH (${path ?? ""})`;
+  const full = isAbsolute(name) ? name : resolve(cwd, name);
+  let st: Deno.FileInfo;
+  try {
+    st = Deno.statSync(full);
+  } catch {
+    return `no such file (${full})`;
+  }
+  if (st.isDirectory) return `${full} is a directory`;
+  if (!st.isFile) return `${full} is not a regular file`;
+  return `${full} is not executable (mode ${
+    ((st.mode ?? 0) & 0o777).toString(8).padStart(4, "0")
+  })`;
+}

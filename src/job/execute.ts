@@ -13,7 +13,7 @@ import type { JobSpec } from "../config/job_spec.ts";
 import { ConfigError, osError } from "../config/errors.ts";
 import { runProcess } from "../exec/job_process.ts";
 import { type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
-import { which } from "../exec/which.ts";
+import { which, whyNotFound } from "../exec/which.ts";
 import { becomeSubreaper } from "../exec/libc.ts";
 import { ArtifactWriter, writePrivateFile } from "../sinks/artifacts.ts";
 import { HttpEmitter } from "../sinks/http.ts";
@@ -190,9 +190,9 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
 
     if (!launch) {
       announce();
-      const msg = `runner: cannot run '${spec.argv[0]}': no such executable in PATH (${
-        env.PATH ?? ""
-      })`;
+      const msg = `runner: cannot run '${spec.argv[0]}': ${
+        whyNotFound(spec.argv[0], env.PATH, spec.cwd)
+      }`;
       textEvents(msg + "\r\n");
       artifacts.writeFile("stderr", msg + "\n");
       result = { status: "failed", rc: 127, explanation: msg };

@@ -143,7 +143,9 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       Deno.mkdirSync(spec.factCacheDir, { recursive: true, mode: 0o700 });
       Deno.chmodSync(spec.factCacheDir, 0o700);
     }
-    if (spec.rotateArtifacts > 0) rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, log);
+    if (spec.rotateArtifacts > 0) {
+      rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, spec.ident, log);
+    }
   };
   /** Puts the plugin's cached bytecode beside it, or has it compiled once the job runs. */
   let placeBytecode = () => {};

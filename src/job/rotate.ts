@@ -1,23 +1,53 @@
 /** `--rotate-artifacts N`: keep only the N most recent artifact dirs. */
 import { join } from "../runtime/path.ts";
 
-/** Pure choice: given dirs with mtimes, the ones to delete to keep `keep` newest. */
-export function dirsToRotate(dirs: { name: string; mtime: number }[], keep: number): string[] {
+/**
+ * Pure choice: given dirs with mtimes, the ones to delete to keep `keep` in all: the current
+ * job's dir (`current`, never deleted, whatever its mtime says) and the newest others.
+ */
+export function dirsToRotate(
+  dirs: { name: string; mtime: number }[],
+  keep: number,
+  current?: string,
+): string[] {
   if (keep <= 0) return [];
-  return [...dirs].sort((a, b) => b.mtime - a.mtime || a.name.localeCompare(b.name))
-    .slice(keep).map((d) => d.name);
+  const others = dirs.filter((d) => d.name !== current);
+  const keepOthers = others.length < dirs.length ? keep - 1 : keep;
+  return others.sort((a, b) => b.mtime - a.mtime || a.name.localeCompare(b.name))
+    .slice(keepOthers).map((d) => d.name);
 }
 
-/** Removes the oldest artifact dirs under `base` beyond `keep`. */
-export function rotateArtifacts(base: string, keep: number, log: (m: string) => void): void {
+/**
+ * Removes the oldest artifact dirs under `base` beyond `keep`, never `current`. It never fails
+ * the job: a dir that another job's rotation removed first is passed over, and one that cannot
+ * be removed is logged and left.
+ */
+export function rotateArtifacts(
+  base: string,
+  keep: number,
+  current: string,
+  log: (m: string) => void,
+): void {
   const dirs: { name: string; mtime: number }[] = [];
-  for (const e of Deno.readDirSync(base)) {
-    if (!e.isDirectory) continue;
-    const st = Deno.statSync(join(base, e.name));
-    dirs.push({ name: e.name, mtime: st.mtime?.getTime() ?? 0 });
+  try {
+    for (const e of Deno.readDirSync(base)) {
+      if (!e.isDirectory) continue;
+      try {
+        dirs.push({ name: e.name, mtime: Deno.statSync(join(base, e.name)).mtime?.getTime() ?? 0 });
+      } catch { /* gone meanwhile */ }
+    }
+  } catch (e) {
+    log(`cannot rotate the artifact dirs in ${base}: ${(e as Error).message}`);
+    return;
   }
-  for (const name of dirsToRotate(dirs, keep)) {
+  for (const name of dirsToRotate(dirs, keep, current)) {
     log(`rotating out artifact dir ${name}`);
-    Deno.removeSync(join(base, name), { recursive: true });
+    try {
+      Deno.removeSync(join(base, name), { recursive: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) {
+        log(`cannot rotate out artifact dir ${name}: ${(e as Error).message}`);
+      }
+    }
   }
 }

@@ -513,3 +513,40 @@ Deno.test("run: with ANSIBLE_DEBUG, Ansible's debug lines are debug events", asy
     await cleanup(pdd);
   }
 });
+
+Deno.test("run: event files are laid out as Python's json.dump writes them, as ansible-runner's are", async () => {
+  // Text beyond ASCII, control characters, and one event too large to be made in one piece.
+  const pdd = await playbookPdd(`- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.debug: msg="héllo 日本語 🎉 tab\\there"
+    - ansible.builtin.command: printf 'a\\x01b\\n\\xff'
+      changed_when: false
+    - ansible.builtin.command: seq -f 'a long line of output number %06g' 5000
+      changed_when: false
+`);
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "layout", "-q"]);
+    assertEquals(r.code, 0, r.stderr);
+    const dir = join(pdd, "artifacts", "layout", "job_events");
+    const files = [...Deno.readDirSync(dir)].map((e) => join(dir, e.name)).sort();
+    assert(files.length >= 10, `${files.length} event files`);
+    // Python reads each file and writes it again with json.dumps' defaults: the same bytes.
+    const check = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import json, sys\nfor f in sys.argv[1:]:\n    t = open(f, encoding='utf-8').read()\n" +
+        "    print('same' if json.dumps(json.loads(t)) == t else 'differs: ' + f)",
+        ...files,
+      ],
+    }).output();
+    const lines = new TextDecoder().decode(check.stdout).trim().split("\n");
+    assertEquals(lines.filter((l) => l !== "same"), [], new TextDecoder().decode(check.stderr));
+    assertEquals(lines.length, files.length);
+    const big = files.map((f) => Deno.readTextFileSync(f)).find((t) => t.length > 100_000);
+    assert(big, "one event too large to be made in one piece");
+    assertIncludes(files.map((f) => Deno.readTextFileSync(f)).join(), "h\\u00e9llo");
+  } finally {
+    await cleanup(pdd);
+  }
+});

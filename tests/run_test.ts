@@ -514,9 +514,10 @@ Deno.test("run: with ANSIBLE_DEBUG, Ansible's debug lines are debug events", asy
   }
 });
 
-Deno.test("run: event files are laid out as Python's json.dump writes them, as ansible-runner's are", async () => {
+Deno.test("run: event files and command are laid out as Python's json.dump writes them, as ansible-runner's are", async () => {
   // Text beyond ASCII, control characters, and one event too large to be made in one piece.
-  const pdd = await playbookPdd(`- hosts: all
+  const pdd = await playbookPdd(
+    `- hosts: all
   gather_facts: false
   tasks:
     - ansible.builtin.debug: msg="héllo 日本語 🎉 tab\\there"
@@ -524,7 +525,9 @@ Deno.test("run: event files are laid out as Python's json.dump writes them, as a
       changed_when: false
     - ansible.builtin.command: seq -f 'a long line of output number %06g' 5000
       changed_when: false
-`);
+`,
+    { "env/envvars": "GREETING: héllo wörld\n" },
+  );
   try {
     const r = await runner(["run", pdd, "-p", "test.yml", "-i", "layout", "-q"]);
     assertEquals(r.code, 0, r.stderr);
@@ -543,6 +546,16 @@ Deno.test("run: event files are laid out as Python's json.dump writes them, as a
     const lines = new TextDecoder().decode(check.stdout).trim().split("\n");
     assertEquals(lines.filter((l) => l !== "same"), [], new TextDecoder().decode(check.stderr));
     assertEquals(lines.length, files.length);
+    // `command` as json.dump(…, ensure_ascii=False) writes it.
+    const command = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import json, sys\nt = open(sys.argv[1], encoding='utf-8').read()\n" +
+        "print(json.dumps(json.loads(t), ensure_ascii=False) == t, 'héllo wörld' in t)",
+        join(pdd, "artifacts", "layout", "command"),
+      ],
+    }).output();
+    assertEquals(new TextDecoder().decode(command.stdout).trim(), "True True");
     const big = files.map((f) => Deno.readTextFileSync(f)).find((t) => t.length > 100_000);
     assert(big, "one event too large to be made in one piece");
     assertIncludes(files.map((f) => Deno.readTextFileSync(f)).join(), "h\\u00e9llo");

@@ -16,6 +16,7 @@ import { type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
 import { which, whyNotFound } from "../exec/which.ts";
 import { becomeSubreaper } from "../exec/libc.ts";
 import { ArtifactWriter, writePrivateFile } from "../sinks/artifacts.ts";
+import { pythonJson } from "../sinks/python_json.ts";
 import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
@@ -134,7 +135,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     if (announced || !started) return;
     announced = true;
     artifacts.open();
-    artifacts.writeFile("command", JSON.stringify(started));
+    // Laid out as ansible-runner's json.dump(…, ensure_ascii=False) writes it.
+    artifacts.writeFile("command", pythonJson(JSON.stringify(started), { ascii: false }));
     emitStatus("starting", started);
     placeBytecode();
     // Facts are the hosts' data: Ansible would make the dir world-readable (0755). Ansible

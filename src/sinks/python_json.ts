@@ -16,6 +16,12 @@ const COLON = 0x3a;
 export class PythonJson {
   #inString = false;
   #escaped = false;
+  #ascii: boolean;
+
+  /** `ascii: false` keeps characters beyond ASCII as they are (`ensure_ascii=False`). */
+  constructor(opts: { ascii?: boolean } = {}) {
+    this.#ascii = opts.ascii ?? true;
+  }
 
   /** The next piece of the document, reformatted. */
   push(json: string): string {
@@ -27,7 +33,7 @@ export class PythonJson {
         if (this.#escaped) this.#escaped = false;
         else if (c === BACKSLASH) this.#escaped = true;
         else if (c === QUOTE) this.#inString = false;
-        else if (c >= 0x7f) {
+        else if (c >= 0x7f && this.#ascii) {
           out += json.slice(from, i) + "\\u" + c.toString(16).padStart(4, "0");
           from = i + 1;
         }
@@ -42,6 +48,6 @@ export class PythonJson {
 }
 
 /** A whole compact JSON document in Python's default layout. Pure. */
-export function pythonJson(json: string): string {
-  return new PythonJson().push(json);
+export function pythonJson(json: string, opts: { ascii?: boolean } = {}): string {
+  return new PythonJson(opts).push(json);
 }

@@ -19,7 +19,20 @@ Deno.test("python json: the same text as Python's json.dumps on the same data", 
   await w.write(new TextEncoder().encode(compact.join("\n") + "\n"));
   await w.close();
   const expected = new TextDecoder().decode((await py.output()).stdout).trimEnd().split("\n");
-  assertEquals(compact.map(pythonJson), expected);
+  assertEquals(compact.map((j) => pythonJson(j)), expected);
+});
+
+Deno.test("python json: ascii false matches json.dumps(ensure_ascii=False)", async () => {
+  const compact = SAMPLES.map((s) => JSON.stringify(s));
+  const out = await new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import json,sys\nfor l in sys.argv[1:]: print(json.dumps(json.loads(l), ensure_ascii=False))",
+      ...compact,
+    ],
+  }).output();
+  const expected = new TextDecoder().decode(out.stdout).trimEnd().split("\n");
+  assertEquals(compact.map((j) => pythonJson(j, { ascii: false })), expected);
 });
 
 Deno.test("python json: pieces cut anywhere give the same text as the whole", () => {

@@ -7,7 +7,7 @@ import { join } from "../runtime/path.ts";
 import type { JobEvent } from "../events/event.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
 import { spilledSlices, spilledText } from "../events/spill.ts";
-import { PythonJson, pythonJson } from "./python_json.ts";
+import { PythonJson, pythonJson, pythonStringBody } from "./python_json.ts";
 
 /** Writes `text` to `path` atomically with mode 0600. */
 export function writePrivateFile(path: string, text: string | Uint8Array): void {
@@ -179,7 +179,8 @@ export function writeEventJson(
   const head = `{"uuid":${JSON.stringify(uuid.value)},"counter":${counter.value},"stdout":"`;
   writeAll(file, enc.encode(json(head)));
   for (const part of spilled ? spilledSlices(spilled) : slices(ev.stdout)) {
-    writeAll(file, enc.encode(json(JSON.stringify(part).slice(1, -1))));
+    const body = JSON.stringify(part).slice(1, -1); // inside the string: the layout's state holds
+    writeAll(file, enc.encode(layout ? pythonStringBody(body) : body));
   }
   const tail = JSON.stringify(rest);
   writeAll(file, enc.encode(json(tail === "{}" ? '"}' : `",${tail.slice(1)}`) + end));

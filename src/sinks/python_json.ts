@@ -47,6 +47,25 @@ export class PythonJson {
   }
 }
 
+const BEYOND_ASCII = /[\u007f-\uffff]/g;
+
+/** `\uXXXX` of a character (a UTF-16 unit: surrogates are escaped one by one, as Python does). */
+function escapeUnit(c: string): string {
+  return "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
+}
+
+/**
+ * The body of one JSON string (JSON.stringify's, without its quotes) as Python writes it: only
+ * characters beyond ASCII change. For the slices of a large event's text: the character loop
+ * of {@link PythonJson} took ~45 ms of CPU over the 18 MB event of a 200,000-line job; a native
+ * scan for such characters, nothing measurable. Pure.
+ */
+export function pythonStringBody(body: string, opts: { ascii?: boolean } = {}): string {
+  if (opts.ascii === false) return body;
+  BEYOND_ASCII.lastIndex = 0;
+  return BEYOND_ASCII.test(body) ? body.replace(BEYOND_ASCII, escapeUnit) : body;
+}
+
 /** A whole compact JSON document in Python's default layout. Pure. */
 export function pythonJson(json: string, opts: { ascii?: boolean } = {}): string {
   return new PythonJson(opts).push(json);

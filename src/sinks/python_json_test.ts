@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { PythonJson, pythonJson } from "./python_json.ts";
+import { PythonJson, pythonJson, pythonStringBody } from "./python_json.ts";
 
 const SAMPLES: unknown[] = [
   { uuid: "a", counter: 1, stdout: "", event_data: {} },
@@ -45,4 +45,18 @@ Deno.test("python json: pieces cut anywhere give the same text as the whole", ()
       `${cut}`,
     );
   }
+});
+
+Deno.test("python json: a string's body alone, as in Python's json.dumps of the string", async () => {
+  const texts = ["plain ascii, with: separators", 'café 😀 \u007f tab\t "q" \\ \u2028', ""];
+  const out = await new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import json,sys\nfor t in json.loads(sys.argv[1]): print(json.dumps(t)[1:-1])",
+      JSON.stringify(texts),
+    ],
+  }).output();
+  const expected = new TextDecoder().decode(out.stdout).split("\n").slice(0, texts.length);
+  assertEquals(texts.map((t) => pythonStringBody(JSON.stringify(t).slice(1, -1))), expected);
+  assertEquals(pythonStringBody(JSON.stringify("é").slice(1, -1), { ascii: false }), "é");
 });

@@ -1,8 +1,8 @@
 /**
  * JSON as Python's `json.dumps` writes it by default: `", "` and `": "` between items, and DEL
- * and every character beyond ASCII as a `\uXXXX` escape. What `-j` prints, on the console and in
- * `stdout`, so that lines an operator's script greps for (`"event": "runner_on_failed"`) read as
- * ansible-runner's. Numbers stay as JavaScript writes them (an integral float such as 1.0 was an
+ * and every character beyond ASCII as a `\uXXXX` escape. How event files, `command` (with
+ * characters beyond ASCII as they are) and `-j` lines are written, as ansible-runner writes them,
+ * so that what an operator's script greps for (`"event": "runner_on_failed"`) is found in both. Numbers stay as JavaScript writes them (an integral float such as 1.0 was an
  * integer by the time it reached runner).
  * @module
  */

@@ -40,6 +40,9 @@ export interface OptionGroup {
   title: string;
   description?: string;
   options: OptionSpec[];
+  /** Parsed, but help shows only the title and description (options accepted for another
+   * program's command lines, listed where they have an effect). */
+  unlisted?: boolean;
 }
 
 /** A command, or a subcommand of one. */
@@ -220,6 +223,7 @@ export function formatHelp(spec: ProgramSpec, path: CommandSpec[]): string {
   for (const g of cmd.groups) {
     if (g.title) out.push("", `${g.title}:`);
     if (g.description) out.push(...wrap(g.description, 2));
+    if (g.unlisted) continue;
     for (const o of g.options) out.push(...entry(invocationOf(o), o.help));
   }
   return out.join("\n") + "\n";

@@ -276,7 +276,13 @@ export const PROGRAM: ProgramSpec = {
       summary: daemonHelp[name],
       description: daemonHelp[name],
       positionals: [PDD],
-      groups: [],
+      groups: [{
+        title: "options of run",
+        description: "accepted and ignored, as ansible-runner accepts them (a script may pass " +
+          "stop the flags it gave start): the pid file in PRIVATE_DATA_DIR names the job",
+        options: jobGroups().flatMap((g) => g.options),
+        unlisted: true,
+      }],
     })),
     {
       name: "transmit",

@@ -60,6 +60,8 @@ export interface CommandSpec {
   /** Sets of options (by dest) of which one command line may give only one (argparse's
    * mutually exclusive groups). */
   exclusive?: string[][];
+  /** Takes `--version` too, as every command of ansible-runner does. */
+  version?: boolean;
 }
 
 /** The whole program. */
@@ -89,6 +91,8 @@ export class UsageError extends Error {
     return `${this.usage}\n${this.prog}: error: ${this.message}\n`;
   }
 }
+
+const VERSION_HELP = "show the version and exit";
 
 const HELP: OptionSpec = {
   flags: ["-h", "--help"],
@@ -205,7 +209,7 @@ export function formatHelp(spec: ProgramSpec, path: CommandSpec[]): string {
       "",
       "options:",
       ...entry("-h, --help", HELP.help),
-      ...entry("--version", "show the version and exit"),
+      ...entry("--version", VERSION_HELP),
     );
     out.push("", spec.epilog);
     return out.join("\n") + "\n";
@@ -220,6 +224,7 @@ export function formatHelp(spec: ProgramSpec, path: CommandSpec[]): string {
     for (const s of cmd.subcommands) out.push(...entry(s.name, s.summary));
   }
   out.push("", "options:", ...entry(invocationOf(HELP), HELP.help));
+  if (cmd.version) out.push(...entry("--version", VERSION_HELP));
   for (const g of cmd.groups) {
     if (g.title) out.push("", `${g.title}:`);
     if (g.description) out.push(...wrap(g.description, 2));
@@ -337,6 +342,7 @@ function parseCommand(
       break;
     }
     if (tok === "-h" || tok === "--help") return { kind: "help", text: formatHelp(spec, path) };
+    if (tok === "--version" && cmd.version) return { kind: "version", text: `${spec.version}\n` };
     if (!looksLikeOption(tok)) {
       if (cmd.subcommands && positionals.length === cmd.positionals.length) {
         const sub = cmd.subcommands.find((s) => s.name === tok);

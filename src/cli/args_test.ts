@@ -200,3 +200,24 @@ Deno.test("args: values reach the namespace with their types and defaults", () =
     ["cleanup", ["a", "b"], 60, "podman"],
   );
 });
+
+Deno.test("args: what ansible-runner accepts beside each command", () => {
+  // --version on every command but worker cleanup, as argparse's parent parser gives them.
+  for (const cmd of ["run", "start", "stop", "is-alive", "transmit", "worker", "process"]) {
+    assertEquals(parseArgs(PROGRAM, [cmd, "--version"]).kind, "version", cmd);
+    assertIncludes(
+      formatHelp(PROGRAM, [PROGRAM.commands.find((c) => c.name === cmd)!]),
+      "--version",
+    );
+  }
+  assertThrows(() => parseArgs(PROGRAM, ["worker", "cleanup", "--version"]));
+  // stop and is-alive take run's flags (and ignore them); their help says so without listing them.
+  const stop = parse(["stop", "pdd", "-i", "bg", "-p", "t.yml", "--limit", "h1", "-vv"]);
+  assertEquals([stop.command, stop.private_data_dir, stop.ident], ["stop", "pdd", "bg"]);
+  const help = formatHelp(PROGRAM, [PROGRAM.commands.find((c) => c.name === "is-alive")!]);
+  assertIncludes(help, "accepted and ignored");
+  assert(!help.includes("--playbook"), "run's flags are not listed");
+  // process takes --debug and --logfile.
+  const p = parse(["process", "pdd", "--debug", "--logfile", "/tmp/l"]);
+  assertEquals([p.debug, p.logfile], [true, "/tmp/l"]);
+});

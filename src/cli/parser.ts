@@ -256,6 +256,7 @@ export const PROGRAM: ProgramSpec = {
   commands: [
     {
       name: "run",
+      version: true,
       summary: "run a job in the foreground and wait for it",
       description:
         "Run a playbook, module, role or program from PRIVATE_DATA_DIR in the foreground.",
@@ -265,6 +266,7 @@ export const PROGRAM: ProgramSpec = {
     },
     {
       name: "start",
+      version: true,
       summary: "start a job in the background (writes pid and daemon.log in PRIVATE_DATA_DIR)",
       description: "Like run, but detached: returns at once. Follow it with is-alive and stop.",
       positionals: [PDD],
@@ -273,6 +275,7 @@ export const PROGRAM: ProgramSpec = {
     },
     ...(["stop", "is-alive"] as const).map((name) => ({
       name,
+      version: true,
       summary: daemonHelp[name],
       description: daemonHelp[name],
       positionals: [PDD],
@@ -286,6 +289,7 @@ export const PROGRAM: ProgramSpec = {
     })),
     {
       name: "transmit",
+      version: true,
       summary: "write a job (options and private data dir) to stdout for a worker",
       description: "Stream a job to stdout for `runner worker` or `ansible-runner worker`: " +
         "a kwargs line, the private data dir as a base64 zip, then eof.",
@@ -295,6 +299,7 @@ export const PROGRAM: ProgramSpec = {
     },
     {
       name: "worker",
+      version: true,
       summary: "run a job streamed on stdin; stream status, events and artifacts to stdout",
       description: "Execution-node side of transmit | worker | process (what Receptor starts).",
       positionals: [],
@@ -329,6 +334,7 @@ export const PROGRAM: ProgramSpec = {
     },
     {
       name: "process",
+      version: true,
       summary: "read a worker's stream on stdin and write the artifacts here",
       description: "Controller side: record a worker's stream into PRIVATE_DATA_DIR/artifacts " +
         "(or artifacts/IDENT with --ident). Exit status: the job's rc, 1 for a broken stream.",
@@ -340,6 +346,8 @@ export const PROGRAM: ProgramSpec = {
           flag(["--artifact-dir"], "write here instead", { metavar: "DIR" }),
           onOff(["-q", "--quiet"], "print nothing"),
           onOff(["-j", "--json"], "print events as JSON lines"),
+          onOff(["--debug"], "diagnostics on stderr"),
+          flag(["--logfile"], "also write diagnostics to this file"),
         ],
       }],
     },

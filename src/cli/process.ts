@@ -3,6 +3,7 @@ import { join, resolve } from "../runtime/path.ts";
 import { ConsoleSink } from "../sinks/console.ts";
 import type { JobSink } from "../sinks/sink.ts";
 import { runProcessor } from "../streaming/process.ts";
+import { makeLogger } from "./log.ts";
 
 /** Runs the command; resolves to the job's rc (1 when the stream was broken). */
 export async function processCommand(a: Record<string, unknown>): Promise<number> {
@@ -12,9 +13,22 @@ export async function processCommand(a: Record<string, unknown>): Promise<number
     : typeof a.ident === "string"
     ? join(pdd, "artifacts", a.ident)
     : join(pdd, "artifacts");
-  await Deno.mkdir(artifactDir, { recursive: true, mode: 0o700 });
-  const after: JobSink[] = a.quiet ? [] : [new ConsoleSink({ json: !!a.json })];
-  const result = await runProcessor({ input: Deno.stdin.readable, artifactDir, after });
-  if (result.error) console.error(`runner: error: ${result.error}`);
-  return result.rc;
+  const log = makeLogger({
+    debug: !!a.debug,
+    logfile: typeof a.logfile === "string" ? a.logfile : undefined,
+  });
+  try {
+    await Deno.mkdir(artifactDir, { recursive: true, mode: 0o700 });
+    log.write(`processing the stream on stdin into ${artifactDir}`);
+    const after: JobSink[] = a.quiet ? [] : [new ConsoleSink({ json: !!a.json })];
+    const result = await runProcessor({ input: Deno.stdin.readable, artifactDir, after });
+    log.write(`stream ended: ${result.status} rc=${result.rc}`);
+    if (result.error) {
+      log.write(`runner: ${result.error}`);
+      console.error(`runner: error: ${result.error}`);
+    }
+    return result.rc;
+  } finally {
+    log.close();
+  }
 }

@@ -48,7 +48,7 @@ for (const [file, content, message] of BAD) {
   });
 }
 
-Deno.test("input: missing playbook and missing private data dir are clear errors", async () => {
+Deno.test("input: missing playbook, missing private data dir, no forks are clear errors", async () => {
   const pdd = await playbookPdd(PLAY);
   try {
     const r = await runner(["run", pdd, "-p", "nope.yml"]);
@@ -65,6 +65,12 @@ Deno.test("input: missing playbook and missing private data dir are clear errors
     const two = await runner(["run", pdd, "-p", "test.yml", "-m", "ping", "--hosts", "all"]);
     assertEquals(two.code, 2);
     assertIncludes(two.stderr, "argument -m/--module: not allowed with argument -p/--playbook");
+    // Ansible refuses fewer than one fork only after the job started (ansible-runner: rc 2).
+    const forks = await runner(["run", pdd, "-p", "test.yml", "--forks", "0"]);
+    assertEquals([forks.code, forks.stderr.trim()], [
+      1,
+      "runner: error: --forks: must be a whole number, 1 or more; got 0",
+    ]);
     assert(!(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)));
   } finally {
     await cleanup(pdd);

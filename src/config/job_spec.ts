@@ -181,6 +181,10 @@ export async function prepareJob(
   if (!isDir(pdd)) {
     throw new ConfigError(`private data dir ${pdd} does not exist or is not a directory`);
   }
+  // Ansible refuses fewer than one fork, but only once the job has started.
+  if (opts.forks !== undefined && !(Number.isInteger(opts.forks) && opts.forks >= 1)) {
+    throw new ConfigError(`must be a whole number, 1 or more; got ${opts.forks}`, "--forks");
+  }
   const ident = opts.ident ?? crypto.randomUUID();
   if (!IDENT_RE.test(ident) || ident === "." || ident === "..") {
     throw new ConfigError(

@@ -86,13 +86,16 @@ for (const [name, tx, wk, pr] of COMBOS) {
     const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
     try {
       const r = await pipeline([
-        [...tx, "transmit", pdd, "-p", "test.yml", "-i", "wire1"],
+        // ansible-runner's transmit sends forks as a string ("2"), runner's as a number.
+        [...tx, "transmit", pdd, "-p", "test.yml", "-i", "wire1", "--forks", "2"],
         [...wk, "worker"],
         [...pr, "process", ctl, "-i", "wire1"],
       ]);
       assertEquals(r.codes, [0, 0, 0], r.stderr.join("\n"));
       assertIncludes(r.stdout, "streamed across-the-wire");
       const dir = join(ctl, "artifacts", "wire1");
+      const command = JSON.parse(await Deno.readTextFile(join(dir, "command"))).command;
+      assertIncludes(command.join(" "), "--forks 2");
       assertEquals(await Deno.readTextFile(join(dir, "status")), "successful");
       assertEquals(await Deno.readTextFile(join(dir, "rc")), "0");
       const events = await readEvents(dir);

@@ -71,7 +71,8 @@ const KNOWN: Record<string, Check> = {
   omit_event_data: isBool,
   only_failed_event_data: isBool,
   inventory: (v) => isStr(v) || isStrList(v),
-  forks: isInt,
+  // ansible-runner's --forks has no type: its transmit sends the digits as a string.
+  forks: (v) => isInt(v) || (isStr(v) && /^\d+$/.test(v as string)),
   project_dir: isStr,
   artifact_dir: isStr,
   roles_path: (v) => isStr(v) || isStrList(v),
@@ -141,7 +142,7 @@ export function optionsFromKwargs(
     omitEventData: v.omit_event_data as boolean | undefined,
     onlyFailedEventData: v.only_failed_event_data as boolean | undefined,
     inventory: inside(inventory),
-    forks: v.forks as number | undefined,
+    forks: v.forks === undefined ? undefined : Number(v.forks),
     rolesPath: inside(rolesPath),
     cmdline: v.cmdline as string | undefined,
     limit: v.limit as string | undefined,

@@ -77,14 +77,16 @@ Deno.test("input: missing playbook, missing private data dir, no forks are clear
   }
 });
 
-Deno.test("input: unknown settings keys are warned about, the job still runs", async () => {
+Deno.test("input: unknown settings keys and --hosts beside -p are warned about, the job still runs", async () => {
   const pdd = await playbookPdd(PLAY, {
     "env/settings": "frobnicate: 1\nsuppress_ansi_output: true\n",
   });
   try {
-    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "w"]);
+    // ansible-runner ignores --hosts with a playbook, silently.
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "w", "--hosts", "nowhere"]);
     assertEquals(r.code, 0);
     assertIncludes(r.stderr, "unknown setting 'frobnicate' ignored");
+    assertIncludes(r.stderr, "runner: warning: --hosts applies only to -m/--module and -r/--role");
     assert(!r.stdout.includes("\x1b["), "suppress_ansi_output strips colour on the console");
   } finally {
     await cleanup(pdd);

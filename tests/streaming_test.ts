@@ -429,8 +429,15 @@ Deno.test("worker: --delete empties --private-data-dir before and removes it aft
   }
 });
 
-for (const [name, wk] of [["runner", OURS], ["python", PY]] as const) {
-  Deno.test(`streaming: a role transmitted by runner runs on a ${name} worker`, async () => {
+const ROLE_TRANSMITS: [string, string[], string[], string[]][] = [
+  ["runner runs on a runner", OURS, OURS, []],
+  ["runner runs on a python", OURS, PY, []],
+  // ansible-runner 2.3.1's transmit sends the role as a generated playbook, --hosts beside it,
+  // and finds no role without --roles-path (its own worker fails the same way).
+  ["ansible-runner runs on a runner", PY, OURS, ["--roles-path", "roles"]],
+];
+for (const [name, tx, wk, extra] of ROLE_TRANSMITS) {
+  Deno.test(`streaming: a role transmitted by ${name} worker`, async () => {
     const pdd = await makePdd({
       "inventory/hosts": LOCAL_INVENTORY,
       "roles/greet/tasks/main.yml":
@@ -440,7 +447,7 @@ for (const [name, wk] of [["runner", OURS], ["python", PY]] as const) {
     try {
       const r = await pipeline([
         [
-          ...OURS,
+          ...tx,
           "transmit",
           pdd,
           "-r",
@@ -448,6 +455,9 @@ for (const [name, wk] of [["runner", OURS], ["python", PY]] as const) {
           "--role-vars",
           "who=someone",
           "--role-skip-facts",
+          "--hosts",
+          "all",
+          ...extra,
         ],
         [...wk, "worker"],
         [...OURS, "process", ctl],

@@ -229,8 +229,10 @@ export async function prepareJob(
   if (opts.module && !opts.binary && !opts.hosts) {
     throw new ConfigError("-m/--module needs --hosts");
   }
+  const warnings: string[] = [];
+  // ansible-runner ignores it too; its transmit even sends it beside a role's playbook.
   if (opts.hosts && !opts.module && !opts.role) {
-    throw new ConfigError("--hosts applies only to -m/--module and -r/--role");
+    warnings.push("--hosts applies only to -m/--module and -r/--role: ignored");
   }
 
   const artifactBase = resolve(opts.artifactDir ?? join(pdd, "artifacts"));
@@ -389,7 +391,7 @@ export async function prepareJob(
     json: !!opts.json,
     quiet: !!opts.quiet || !!settings.suppress_ansible_output,
     marker,
-    warnings: inputs.warnings,
+    warnings: [...warnings, ...inputs.warnings],
   };
 }
 

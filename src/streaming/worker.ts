@@ -66,6 +66,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
     const { options, warnings } = optionsFromKwargs(kwargs, opts.privateDataDir);
     for (const w of warnings) opts.log?.(w);
     spec = await prepareJob(options, Deno.env.toObject());
+    for (const w of spec.warnings) opts.log?.(w);
     const wire = new WireSink({
       out: opts.out,
       artifactDir: spec.artifactDir,

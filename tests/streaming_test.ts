@@ -4,7 +4,15 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
-import { cleanup, LOCAL_INVENTORY, makePdd, readEvents, ROOT, spawnRunner } from "./helpers.ts";
+import {
+  cleanup,
+  LOCAL_INVENTORY,
+  makePdd,
+  readEvents,
+  ROOT,
+  spawnRunner,
+  walkFiles,
+} from "./helpers.ts";
 
 const DENO = Deno.execPath();
 const OURS = [DENO, "run", "-A", "--no-lock", join(ROOT, "main.ts")];
@@ -474,3 +482,43 @@ for (const [name, tx, wk, extra] of ROLE_TRANSMITS) {
     }
   });
 }
+
+Deno.test("process: from one worker stream, the same artifacts byte for byte as ansible-runner's process", async () => {
+  // Text beyond ASCII and control characters in events and stdout.
+  const pdd = await jobPdd(`- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.debug: msg="héllo 日本語 🎉 {{ lookup('env', 'STREAM_VAR') }}"
+    - ansible.builtin.command: printf 'a\\tb\\x01c'
+      changed_when: false
+`);
+  const ours = await Deno.makeTempDir({ prefix: "runner_ctl_" });
+  const theirs = await Deno.makeTempDir({ prefix: "runner_ctl_" });
+  try {
+    const stream = await pipeline([[...PY, "transmit", pdd, "-p", "test.yml", "-i", "same"], [
+      ...PY,
+      "worker",
+    ]]);
+    assertEquals(stream.codes, [0, 0], stream.stderr.join("\n"));
+    const input = new TextEncoder().encode(stream.stdout);
+    const a = await pipeline([[...PY, "process", theirs, "-i", "same"]], input);
+    const b = await pipeline([[...OURS, "process", ours, "-i", "same"]], input);
+    assertEquals([a.codes, b.codes], [[0], [0]], a.stderr.join("\n") + b.stderr.join("\n"));
+    const files = async (root: string) => {
+      const dir = join(root, "artifacts", "same");
+      const out = new Map<string, string>();
+      for (const f of await walkFiles(dir)) {
+        out.set(f.slice(dir.length), await Deno.readTextFile(f));
+      }
+      return out;
+    };
+    const [theirFiles, ourFiles] = [await files(theirs), await files(ours)];
+    assertEquals([...ourFiles.keys()].sort(), [...theirFiles.keys()].sort());
+    assert([...theirFiles.keys()].filter((k) => k.startsWith("/job_events/")).length >= 8);
+    for (const [name, text] of theirFiles) assertEquals(ourFiles.get(name), text, name);
+  } finally {
+    await cleanup(pdd);
+    await cleanup(ours);
+    await cleanup(theirs);
+  }
+});

@@ -264,6 +264,59 @@ json.dump({"argv": a, "auth": open(f).read(), "mode": oct(stat.S_IMODE(os.stat(f
   }
 });
 
+Deno.test("container: a job transmitted with process isolation runs in the container on a worker", async () => {
+  // How AWX asks an execution node for its execution environment: ansible-runner's Python API
+  // transmits process_isolation, the engine and the image as kwargs.
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: ls /runner\n" +
+      "      register: listing\n    - ansible.builtin.debug: var=listing.stdout_lines\n",
+    { "inventory/hosts": INVENTORY },
+  );
+  const ours = `${Deno.execPath()} run -A --no-lock ${join(ROOT, "main.ts")}`;
+  const awx = `/usr/bin/python3 -c "import sys, ansible_runner; ansible_runner.run(` +
+    `private_data_dir='${pdd}', playbook='test.yml', ident='ee', streamer='transmit', ` +
+    `_output=sys.stdout.buffer, process_isolation=True, ` +
+    `process_isolation_executable='podman', container_image='${IMAGE}')"`;
+  const transmits = [
+    ["ansible-runner's API", awx, ours],
+    ["runner", `${ours} transmit ${pdd} -p test.yml -i ee ${EE.join(" ")}`, ours],
+    [
+      "runner (to ansible-runner's worker)",
+      `${ours} transmit ${pdd} -p test.yml -i ee ${EE.join(" ")}`,
+      "ansible-runner",
+    ],
+  ];
+  try {
+    for (const [name, transmit, worker] of transmits) {
+      const ctl = await Deno.makeTempDir();
+      try {
+        const out = await new Deno.Command("bash", {
+          args: [
+            "-o",
+            "pipefail",
+            "-c",
+            `${transmit} | ${worker} worker | ${ours} process ${ctl} -i ee`,
+          ],
+          env: ENV,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const err = new TextDecoder().decode(out.stderr);
+        assertEquals(out.code, 0, `${name}: ${err}`);
+        // /runner, with the private data dir's parts, exists only inside the container.
+        assertIncludes(stripAnsi(new TextDecoder().decode(out.stdout)), "inventory", name);
+        const command = JSON.parse(await Deno.readTextFile(join(ctl, "artifacts/ee/command")));
+        assertEquals(command.command[0], "podman", name);
+        assertEquals(await Deno.readTextFile(join(ctl, "artifacts/ee/status")), "successful");
+      } finally {
+        await cleanup(ctl);
+      }
+    }
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("worker cleanup: --remove-images and --image-prune against podman", async () => {
   const tag = `localhost/runner-cleanup-test:${crypto.randomUUID().slice(0, 8)}`;
   await podman("tag", IMAGE, tag);

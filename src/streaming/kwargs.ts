@@ -30,6 +30,16 @@ export function kwargsFromOptions(o: RunOptions): Record<string, unknown> {
     cmdline: o.cmdline ?? null,
     limit: o.limit ?? null,
     suppress_env_files: !!o.omitEnvFiles,
+    process_isolation: o.processIsolation ?? null,
+    process_isolation_executable: o.processIsolationExecutable ?? null,
+    process_isolation_path: o.processIsolationPath ?? null,
+    process_isolation_hide_paths: o.processIsolationHidePaths ?? null,
+    process_isolation_show_paths: o.processIsolationShowPaths ?? null,
+    process_isolation_ro_paths: o.processIsolationRoPaths ?? null,
+    directory_isolation_base_path: o.directoryIsolationBasePath ?? null,
+    container_image: o.containerImage ?? null,
+    container_volume_mounts: o.containerVolumeMounts ?? null,
+    container_options: o.containerOptions ?? null,
   };
   if (o.envvars) kw.envvars = o.envvars;
   if (o.extravars) kw.extravars = o.extravars;
@@ -85,20 +95,23 @@ const KNOWN: Record<string, Check> = {
   settings: isMap,
   ssh_key: isStr,
   timeout: isInt,
+  // How the worker isolates the job (AWX asks an execution node for its execution environment
+  // this way). A container image alone, as ansible-runner's CLI transmit always sends one,
+  // isolates nothing.
+  process_isolation: isBool,
+  process_isolation_executable: isStr,
+  process_isolation_path: isStr,
+  process_isolation_hide_paths: (v) => isStr(v) || isStrList(v),
+  process_isolation_show_paths: (v) => isStr(v) || isStrList(v),
+  process_isolation_ro_paths: (v) => isStr(v) || isStrList(v),
+  directory_isolation_base_path: isStr,
+  container_image: isStr,
+  container_volume_mounts: isStrList,
+  container_options: isStrList,
 };
 
-/** Keys a worker accepts but that describe the controller's machine, not the job. */
+/** Keys a worker accepts but that describe the controller's side, not the job. */
 const IGNORED = new Set([
-  "process_isolation",
-  "process_isolation_executable",
-  "process_isolation_path",
-  "process_isolation_hide_paths",
-  "process_isolation_show_paths",
-  "process_isolation_ro_paths",
-  "container_image",
-  "container_volume_mounts",
-  "container_options",
-  "directory_isolation_base_path",
   "json_mode",
   "quiet",
   "artifact_dir",
@@ -126,6 +139,7 @@ export function optionsFromKwargs(
     v[key] = value;
   }
   const first = (x: unknown) => Array.isArray(x) ? x[0] as string : x as string | undefined;
+  const strList = (x: unknown) => typeof x === "string" ? [x] : x as string[] | undefined;
   const inventory = first(v.inventory);
   const rolesPath = first(v.roles_path);
   const inside = (p: string | undefined) => p === undefined || isAbsolute(p) ? p : join(pdd, p);
@@ -154,6 +168,16 @@ export function optionsFromKwargs(
     sshKey: v.ssh_key as string | undefined,
     timeout: v.timeout as number | undefined,
     quiet: true,
+    processIsolation: v.process_isolation as boolean | undefined,
+    processIsolationExecutable: v.process_isolation_executable as string | undefined,
+    processIsolationPath: v.process_isolation_path as string | undefined,
+    processIsolationHidePaths: strList(v.process_isolation_hide_paths),
+    processIsolationShowPaths: strList(v.process_isolation_show_paths),
+    processIsolationRoPaths: strList(v.process_isolation_ro_paths),
+    directoryIsolationBasePath: v.directory_isolation_base_path as string | undefined,
+    containerImage: v.container_image as string | undefined,
+    containerVolumeMounts: v.container_volume_mounts as string[] | undefined,
+    containerOptions: v.container_options as string[] | undefined,
   };
   if (options.envvars) {
     options.envvars = Object.fromEntries(

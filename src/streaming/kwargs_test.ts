@@ -1,0 +1,63 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { kwargsFromOptions, optionsFromKwargs } from "./kwargs.ts";
+import type { ConfigError } from "../config/errors.ts";
+
+Deno.test("kwargs: isolation travels from transmit to worker", () => {
+  const kw = kwargsFromOptions({
+    privateDataDir: "/controller/pdd",
+    playbook: "site.yml",
+    processIsolation: true,
+    processIsolationExecutable: "podman",
+    containerImage: "quay.io/ee:1",
+    containerOptions: ["--network=host"],
+    containerVolumeMounts: ["/data:/data:Z"],
+    processIsolationHidePaths: ["/secret"],
+  });
+  const { options, warnings } = optionsFromKwargs(JSON.parse(JSON.stringify(kw)), "/node/pdd");
+  assertEquals(warnings, []);
+  assertEquals(
+    [
+      options.processIsolation,
+      options.processIsolationExecutable,
+      options.containerImage,
+      options.containerOptions,
+      options.containerVolumeMounts,
+      options.processIsolationHidePaths,
+      options.privateDataDir,
+    ],
+    [
+      true,
+      "podman",
+      "quay.io/ee:1",
+      ["--network=host"],
+      ["/data:/data:Z"],
+      ["/secret"],
+      "/node/pdd",
+    ],
+  );
+});
+
+Deno.test("kwargs: as ansible-runner 2.3.1 writes them", () => {
+  // Its CLI transmit: forks as digits, a container image always, isolation unset.
+  const { options } = optionsFromKwargs({
+    playbook: "site.yml",
+    forks: "3",
+    container_image: "quay.io/ansible/ansible-runner:devel",
+    process_isolation: null,
+    process_isolation_hide_paths: "/one/path",
+    project_dir: "/controller/project",
+  }, "/node/pdd");
+  assertEquals(options.forks, 3);
+  assertEquals(options.processIsolation, undefined);
+  assertEquals(options.processIsolationHidePaths, ["/one/path"]);
+  assertEquals(options.projectDir, undefined, "the controller's dirs mean nothing here");
+});
+
+Deno.test("kwargs: a wrong type names the key; an unknown key is a warning", () => {
+  const e = assertThrows(() => optionsFromKwargs({ forks: "three" }, "/p")) as ConfigError;
+  assertEquals(e.message, "kwargs: key 'forks': wrong type (string)");
+  assertThrows(() => optionsFromKwargs({ process_isolation: "yes" }, "/p"));
+  assertEquals(optionsFromKwargs({ frobnicate: 1 }, "/p").warnings, [
+    "kwargs: unknown key 'frobnicate' ignored",
+  ]);
+});

@@ -522,3 +522,38 @@ Deno.test("process: from one worker stream, the same artifacts byte for byte as 
     await cleanup(theirs);
   }
 });
+
+Deno.test("streaming: ansible-runner's API parameters reach ansible-playbook on runner's worker", async () => {
+  const pdd = await jobPdd(`- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.debug: msg="tagged one"
+      tags: [one]
+    - ansible.builtin.debug: msg="tagged two"
+      tags: [two]
+    - ansible.builtin.debug: msg="tagged both"
+      tags: [one, two]
+`);
+  const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
+  try {
+    const api =
+      `import sys, ansible_runner; ansible_runner.run(private_data_dir=${
+        JSON.stringify(pdd)
+      }, playbook="test.yml", ident="api", streamer="transmit", _output=sys.stdout.buffer, ` +
+      `tags="one", skip_tags="two", forks=2, suppress_ansible_output=True)`;
+    const r = await pipeline([
+      ["/usr/bin/python3", "-c", api],
+      [...OURS, "worker", "--debug"],
+      [...OURS, "process", ctl, "-i", "api"],
+    ]);
+    assertEquals(r.codes, [0, 0, 0], r.stderr.join("\n"));
+    assertIncludes(r.stdout, "tagged one");
+    assert(!r.stdout.includes("tagged two") && !r.stdout.includes("tagged both"), r.stdout);
+    const command = JSON.parse(await Deno.readTextFile(join(ctl, "artifacts/api/command")));
+    assertIncludes(command.command.join(" "), "--tags one --skip-tags two --forks 2");
+    assert(!r.stderr[1].includes("unknown key"), r.stderr[1]);
+  } finally {
+    await cleanup(pdd);
+    await cleanup(ctl);
+  }
+});

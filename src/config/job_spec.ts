@@ -308,6 +308,8 @@ export async function prepareJob(
     argv.push("-e", JSON.stringify(opts.extravars));
   }
   if (opts.verbosity) argv.push(`-${"v".repeat(opts.verbosity)}`);
+  if (opts.tags) argv.push("--tags", opts.tags);
+  if (opts.skipTags) argv.push("--skip-tags", opts.skipTags);
   if (opts.forks) argv.push("--forks", String(opts.forks));
   if (mode === "playbook" && playbook) argv.push(playbook);
   if (mode === "module") {

@@ -30,6 +30,10 @@ export interface RunOptions {
   cmdline?: string;
   /** `--forks` for Ansible. */
   forks?: number;
+  /** `--tags` for ansible-playbook (ansible-runner's `tags`). */
+  tags?: string;
+  /** `--skip-tags` for ansible-playbook (ansible-runner's `skip_tags`). */
+  skipTags?: string;
   /** Ansible verbosity (number of `-v`). */
   verbosity?: number;
   /** Inventory path: absolute, or relative to `<private data dir>/inventory`. */

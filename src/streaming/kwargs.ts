@@ -30,6 +30,8 @@ export function kwargsFromOptions(o: RunOptions): Record<string, unknown> {
     cmdline: o.cmdline ?? null,
     limit: o.limit ?? null,
     suppress_env_files: !!o.omitEnvFiles,
+    tags: o.tags ?? null,
+    skip_tags: o.skipTags ?? null,
     process_isolation: o.processIsolation ?? null,
     process_isolation_executable: o.processIsolationExecutable ?? null,
     process_isolation_path: o.processIsolationPath ?? null,
@@ -108,15 +110,39 @@ const KNOWN: Record<string, Check> = {
   container_image: isStr,
   container_volume_mounts: isStrList,
   container_options: isStrList,
+  tags: isStr,
+  skip_tags: isStr,
+  // Python's own parameters that runner keeps as settings.
+  fact_cache: isStr,
+  fact_cache_type: isStr,
+  container_auth_data: isMap,
 };
 
-/** Keys a worker accepts but that describe the controller's side, not the job. */
+/**
+ * Keys a worker accepts but that describe the controller's side, not the job, or that
+ * ansible-runner itself overrides (its settings decide `suppress_*`).
+ */
 const IGNORED = new Set([
+  "host_cwd",
+  "check_job_event_data",
+  "suppress_output_file",
+  "suppress_ansible_output",
   "json_mode",
   "quiet",
   "artifact_dir",
   "project_dir",
 ]);
+
+/** The settings a job gets: kwargs' `settings`, with Python's own fact cache and registry
+ * parameters among them unless the settings give them. */
+function withKwargSettings(v: Record<string, unknown>): Record<string, unknown> | undefined {
+  const own = Object.fromEntries(
+    ["fact_cache", "fact_cache_type", "container_auth_data"].filter((k) => v[k] !== undefined)
+      .map((k) => [k, v[k]]),
+  );
+  const settings = v.settings as Record<string, unknown> | undefined;
+  return Object.keys(own).length ? { ...own, ...settings } : settings;
+}
 
 /**
  * kwargs → RunOptions for a job in the worker's private data dir. Null values mean unset.
@@ -164,7 +190,9 @@ export function optionsFromKwargs(
     envvars: v.envvars as Record<string, string> | undefined,
     extravars: v.extravars as Record<string, unknown> | undefined,
     passwords: v.passwords as Record<string, string> | undefined,
-    settings: v.settings as Record<string, unknown> | undefined,
+    settings: withKwargSettings(v),
+    tags: v.tags as string | undefined,
+    skipTags: v.skip_tags as string | undefined,
     sshKey: v.ssh_key as string | undefined,
     timeout: v.timeout as number | undefined,
     quiet: true,

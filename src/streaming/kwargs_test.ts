@@ -61,3 +61,25 @@ Deno.test("kwargs: a wrong type names the key; an unknown key is a warning", () 
     "kwargs: unknown key 'frobnicate' ignored",
   ]);
 });
+
+Deno.test("kwargs: ansible-runner's other run() parameters", () => {
+  const { options, warnings } = optionsFromKwargs({
+    playbook: "site.yml",
+    tags: "web,db",
+    skip_tags: "slow",
+    fact_cache_type: "jsonfile",
+    container_auth_data: { host: "quay.io", username: "u", password: "p" },
+    settings: { job_timeout: 60, fact_cache_type: "memory" },
+    // Python's settings decide these, whatever its kwargs say; the controller's own dir.
+    suppress_ansible_output: true,
+    suppress_output_file: true,
+    host_cwd: "/controller",
+  }, "/node/pdd");
+  assertEquals(warnings, []);
+  assertEquals([options.tags, options.skipTags], ["web,db", "slow"]);
+  assertEquals(options.settings, {
+    fact_cache_type: "memory", // the settings win
+    container_auth_data: { host: "quay.io", username: "u", password: "p" },
+    job_timeout: 60,
+  });
+});

@@ -21,7 +21,7 @@ import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
 import { JobCgroup } from "../../profiling/job_cgroup.ts";
-import { type Launch, prepareLaunch } from "./launch.ts";
+import { type Launch, prepareLaunch, type ShownCommand } from "./launch.ts";
 import {
   adoptBytecode,
   bytecodeCacheDir,
@@ -123,7 +123,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     for (const ev of parser.push(new TextEncoder().encode(text))) emitEvent(ev);
   };
   /** What ran, where, as ansible-runner records it: set once the launch is prepared. */
-  let started: { command: string[]; cwd: string; env: Record<string, string> } | null = null;
+  let started: ShownCommand | null = null;
   let announced = false;
   /**
    * The bookkeeping of a start that the job need not wait for, done as soon as it runs

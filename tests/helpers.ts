@@ -159,12 +159,12 @@ export async function waitForOutput(
   return reader;
 }
 
-/** Makes an unencrypted ed25519 key with `comment`; returns its private key text. */
-export async function makeSshKey(comment: string): Promise<string> {
+/** Makes an ed25519 key with `comment` (unencrypted without a passphrase); returns its private key text. */
+export async function makeSshKey(comment: string, passphrase = ""): Promise<string> {
   const dir = await Deno.makeTempDir();
   try {
     await new Deno.Command("ssh-keygen", {
-      args: ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", join(dir, "k")],
+      args: ["-q", "-t", "ed25519", "-N", passphrase, "-C", comment, "-f", join(dir, "k")],
     }).output();
     return await Deno.readTextFile(join(dir, "k"));
   } finally {

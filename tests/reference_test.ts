@@ -10,6 +10,7 @@ import {
   type EventFile,
   LOCAL_INVENTORY,
   makePdd,
+  makeSshKey,
   readEvents,
   ROOT,
   runner,
@@ -87,6 +88,8 @@ interface Case {
   rc?: number;
   /** Files of `files` made executable. */
   executable?: string[];
+  /** Why the recorded command lines differ, when they do. */
+  commandDiffers?: string;
 }
 
 // No pause, no several hosts: what a worker prints (pause's lines) and callbacks sent from
@@ -355,6 +358,18 @@ print(json.dumps({"changed": False, "warnings": ["W " + frame + "x" + end], "msg
     executable: ["prog"],
     args: ["-p", "test.yml", "-b", "<pdd>/prog", "--forks", "2"],
   },
+  // What ssh-add prints (the prompt, "Identity added: …") opens the stdout of both.
+  "env/ssh_key with a passphrase, answered as AWX does": {
+    files: {
+      "project/test.yml": PLAYS.demo,
+      "env/ssh_key": await makeSshKey("locked", "pp-1234"),
+      "env/passwords": '"Enter passphrase for .*:\\\\s*?$": "pp-1234"\n',
+    },
+    args: ["-p", "test.yml"],
+    // ansible-runner's wraps the playbook in `ssh-agent sh -c "ssh-add FIFO && …"`; runner
+    // loads the agent itself and records the ansible-playbook it ran, with SSH_AUTH_SOCK.
+    commandDiffers: "ssh-agent",
+  },
   "own stdout callback (minimal)": {
     files: { "project/test.yml": PLAYS.mixed, "env/envvars": "ANSIBLE_STDOUT_CALLBACK: minimal\n" },
     args: ["-p", "test.yml"],
@@ -423,7 +438,7 @@ for (const [name, c] of Object.entries(CASES)) {
       const generated = (s: string) => normalize(s).replace(/\b[0-9a-f]{32}\b/g, "GEN");
       const argv = async (pdd: string) =>
         JSON.parse(await artifact(pdd, "x", "command")).command.map(generated);
-      assertEquals(await argv(ours), await argv(theirs), "command");
+      if (!c.commandDiffers) assertEquals(await argv(ours), await argv(theirs), "command");
       for (let i = 0; i < a.length; i++) {
         const what = `${a[i].event} #${i + 1}`;
         const keys = (o: object) => Object.keys(o).sort();

@@ -414,6 +414,65 @@ Deno.test("run: env/ssh_key is loaded into an ssh-agent and never written to dis
   }
 });
 
+Deno.test("run: a key's passphrase is answered from env/passwords, as AWX gives it", async () => {
+  const passphrase = "unlock-4711";
+  const key = await makeSshKey("locked-key", passphrase);
+  const pdd = await makePdd({
+    "env/ssh_key": key,
+    "env/cmdline": "-l",
+    // AWX's own pattern for a machine credential's key passphrase.
+    "env/passwords": `"Enter passphrase for .*:\\\\s*?$": "${passphrase}"\n`,
+  });
+  try {
+    const r = await runner(["run", pdd, "-b", "ssh-add", "-i", "k"]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    assertIncludes(r.stdout, "locked-key");
+    // What ssh-add printed opens the job's stdout, as in ansible-runner's.
+    const fifo = join(pdd, "artifacts/k/ssh_key_data");
+    const events = await readEvents(join(pdd, "artifacts/k"));
+    assertEquals(events.slice(0, 2).map((e) => [e.event, e.stdout]), [
+      ["verbose", `Enter passphrase for ${fifo}: `],
+      ["verbose", `Identity added: ${fifo} (locked-key)`],
+    ]);
+    assertEquals(await filesContaining(pdd, [passphrase], "env/passwords"), [], "passphrase");
+    const body = key.split("\n").filter((l) => l.length > 20)[1];
+    assertEquals(await filesContaining(pdd, [body], "env/ssh_key"), [], "key material on disk");
+    assert(!(await Deno.lstat(fifo).then(() => true, () => false)), "the FIFO is gone");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: a key's passphrase that is missing or refused is a clear error, at once", async () => {
+  const key = await makeSshKey("locked-key", "right-one");
+  const cases: [string, RegExp][] = [
+    ["", /env\/ssh_key needs a passphrase: ssh-add asks "Enter passphrase for .*ssh_key_data:"/],
+    [
+      `"passphrase for .*:\\\\s*?$": "wrong-one"\n`,
+      /ssh-add refused the passphrase env\/passwords gives for env\/ssh_key: it asks "Bad passphrase/,
+    ],
+  ];
+  for (const [passwords, message] of cases) {
+    const pdd = await makePdd({
+      "env/ssh_key": key,
+      "env/settings": "job_timeout: 60\n",
+      ...(passwords ? { "env/passwords": passwords } : {}),
+    });
+    try {
+      const t0 = Date.now();
+      const r = await runner(["run", pdd, "-b", "true", "-i", "k"]);
+      assertEquals(r.code, 1, r.stdout + r.stderr);
+      assert(Date.now() - t0 < 20_000, "given up on within seconds, not at the job's timeout");
+      assert(message.test(r.stderr), r.stderr);
+      assertEquals(await artifact(pdd, "k", "status"), "error");
+      const stdout = await artifact(pdd, "k", "stdout");
+      assert(message.test(stdout), stdout);
+    } finally {
+      await cleanup(pdd);
+    }
+  }
+});
+
 Deno.test("cli: --version and --help explain themselves", async () => {
   const v = await runner(["--version"]);
   assertEquals(v.code, 0);

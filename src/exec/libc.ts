@@ -1,6 +1,6 @@
 /**
  * The few glibc calls runner needs and Deno does not offer: pseudo-terminals, posix_spawn
- * with a new session, waitpid and prctl. Loaded lazily so that commands that never run a job
+ * with a new session, waitpid, prctl and mkfifo. Loaded lazily so that commands that never run a job
  * (`--version`, `transmit`) need no FFI permission.
  *
  * Deno compiles a fast-call trampoline for every synchronous symbol `Deno.dlopen` binds
@@ -11,7 +11,7 @@
  * comes after the job has started.
  */
 
-/** Calls made a few times per job: the pty, the spawn, the subreaper flag. */
+/** Calls made a few times per job: the pty, the spawn, the subreaper flag, the key's FIFO. */
 const ONCE = {
   posix_openpt: { parameters: ["i32"], result: "i32" },
   grantpt: { parameters: ["i32"], result: "i32" },
@@ -25,6 +25,7 @@ const ONCE = {
   tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
   tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
   sigfillset: { parameters: ["buffer"], result: "i32" },
   sigemptyset: { parameters: ["buffer"], result: "i32" },
   posix_spawn: {

@@ -29,7 +29,8 @@ import {
   interpreterOf,
 } from "./plugin_bytecode.ts";
 import { containerName } from "../isolation/container.ts";
-import { feedKeyThroughFifo, type KeyFifo, removeContainer } from "../isolation/container_io.ts";
+import { removeContainer } from "../isolation/container_io.ts";
+import { feedKeyThroughFifo, type KeyFifo } from "../exec/key_fifo.ts";
 import { Poller } from "../../profiling/poller.ts";
 import { ProfilingSink } from "../../profiling/sink.ts";
 
@@ -158,10 +159,17 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       if (pb.createsProjectDir) Deno.mkdirSync(join(pb.path, ".."), { recursive: true });
       Deno.writeTextFileSync(pb.path, pb.content);
     }
+    // Where ansible-runner puts the key's FIFO: what ssh-add prints names it.
+    const keyPath = join(spec.artifactDir, "ssh_key_data");
     if (spec.sshKey && spec.container) {
-      keyFifo = await feedKeyThroughFifo(join(spec.artifactDir, "ssh_key_data"), spec.sshKey);
+      keyFifo = await feedKeyThroughFifo(keyPath, spec.sshKey);
     } else if (spec.sshKey) {
-      agent = await startSshAgent(spec.sshKey, env);
+      agent = await startSshAgent(spec.sshKey, {
+        env,
+        fifo: keyPath,
+        prompts: spec.prompts,
+        signal: opts.signal,
+      });
       env.SSH_AUTH_SOCK = agent.socket;
     }
     if (spec.profiling) {
@@ -218,6 +226,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
           announce();
           poller?.start();
           emitStatus("running");
+          // ssh-add's lines open the job's stdout, as where ansible-runner runs it in the job.
+          if (agent?.output) textEvents(agent.output);
           compiled = compile?.() ?? null; // beside the job, not before it
         },
         onOutput: (bytes) => {

@@ -49,6 +49,21 @@ const PLAYS: Record<string, string> = {
 `,
 };
 
+/** `value` encrypted with ansible-vault under `password`, as a vars file naming it `name`. */
+async function vaultedVar(name: string, value: string, password: string): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "pw"), password);
+    const out = await new Deno.Command("ansible-vault", {
+      args: ["encrypt_string", "--vault-password-file", join(dir, "pw"), "--name", name, value],
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(out.stdout);
+  } finally {
+    await cleanup(dir);
+  }
+}
+
 /** event_data values that are the same in every run of a case, so both runners must agree. */
 const FIXED = [
   "play",
@@ -369,6 +384,28 @@ print(json.dumps({"changed": False, "warnings": ["W " + frame + "x" + end], "msg
     // ansible-runner's wraps the playbook in `ssh-agent sh -c "ssh-add FIFO && …"`; runner
     // loads the agent itself and records the ansible-playbook it ran, with SSH_AUTH_SOCK.
     commandDiffers: "ssh-agent",
+  },
+  // What AWX asks for with vault and become credentials: prompts before the first event.
+  "--ask-vault-pass and --ask-become-pass answered with AWX's patterns": {
+    files: {
+      "project/vars.yml": await vaultedVar("sealed", "opened-value", "vault-pw-1"),
+      "project/test.yml": `- hosts: all
+  gather_facts: false
+  vars_files: [vars.yml]
+  tasks:
+    - ansible.builtin.debug: msg="{{ sealed }}"
+    - ansible.builtin.command: id -un
+      become: true
+      changed_when: false
+`,
+      "env/cmdline": "--ask-vault-pass --ask-become-pass\n",
+      "env/passwords": [
+        '"^Vault password:\\\\s*?$": "vault-pw-1"',
+        '"^BECOME [pP]assword:\\\\s*?$": "become-pw"',
+        '"^SSH [pP]assword:\\\\s*?$": "ssh-pw"',
+      ].join("\n") + "\n",
+    },
+    args: ["-p", "test.yml"],
   },
   "own stdout callback (minimal)": {
     files: { "project/test.yml": PLAYS.mixed, "env/envvars": "ANSIBLE_STDOUT_CALLBACK: minimal\n" },

@@ -5,6 +5,8 @@ import {
   artifact,
   cleanup,
   jobMarker,
+  makePdd,
+  makeSshKey,
   playbookPdd,
   processesWithEnv,
   readEvents,
@@ -191,6 +193,20 @@ Deno.test("bwrap: cancel leaves no process behind", async () => {
     await child.stderr.cancel();
     assertEquals(processesWithEnv("RUNNER_JOB_MARKER", marker), []);
     assertEquals(await artifact(pdd, "c", "status"), "canceled");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("bwrap: the job's ssh-agent (env/ssh_key) is reachable inside the sandbox", async () => {
+  const pdd = await makePdd({
+    "env/ssh_key": await makeSshKey("sandboxed-key"),
+    "env/cmdline": "-l",
+  });
+  try {
+    const r = await runner(["run", pdd, "-b", "ssh-add", "-i", "k", "--process-isolation"]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    assertIncludes(r.stdout, "sandboxed-key (ED25519)");
   } finally {
     await cleanup(pdd);
   }

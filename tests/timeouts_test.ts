@@ -5,6 +5,7 @@ import {
   artifact,
   cleanup,
   jobMarker,
+  makeSshKey,
   playbookPdd,
   processesWithEnv,
   ROOT,
@@ -106,13 +107,18 @@ for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
 }
 
 Deno.test("kill: when runner is SIGKILLed, its guard ends the job's processes all the same", async () => {
-  const pdd = await playbookPdd(STUBBORN);
+  // With a key: the ssh-agent runner started, and its private dir, go too.
+  const pdd = await playbookPdd(STUBBORN, { "env/ssh_key": await makeSshKey("k") });
+  const tmp = await Deno.makeTempDir({ prefix: "runner_killtmp_" });
   try {
-    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "k"]);
+    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "k"], { TMPDIR: tmp });
     const reader = await waitForOutput(child, "background children");
     await new Promise((r) => setTimeout(r, 500)); // let the task start its children
     const m = await jobMarker(pdd, "k");
     assert(processesWithEnv("RUNNER_JOB_MARKER", m).length > 0, "job is running");
+    const agentDirs = () =>
+      [...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith("runner_ssh_"));
+    assertEquals(agentDirs().length, 1, "the agent's dir");
     child.kill("SIGKILL");
     await child.status;
     await reader.cancel();
@@ -120,13 +126,15 @@ Deno.test("kill: when runner is SIGKILLed, its guard ends the job's processes al
     // Nothing can clean up in a SIGKILLed process: the guard, a shell holding a pipe from
     // runner, sees the pipe close and kills what carries the job's marker.
     let left = processesWithEnv("RUNNER_JOB_MARKER", m);
-    for (let i = 0; left.length && i < 50; i++) {
+    for (let i = 0; (left.length || agentDirs().length) && i < 50; i++) {
       await new Promise((r) => setTimeout(r, 100));
       left = processesWithEnv("RUNNER_JOB_MARKER", m);
     }
     assertEquals(left, []);
+    assertEquals(agentDirs().map((e) => e.name), [], "the agent's dir is removed");
   } finally {
     await cleanup(pdd);
+    await cleanup(tmp);
   }
 });
 

@@ -16,6 +16,8 @@ import { which } from "./which.ts";
 /** A running agent: pass `socket` as SSH_AUTH_SOCK, call `stop()` when the job ends. */
 export interface SshAgent {
   socket: string;
+  /** The agent's private dir (the socket's), removed by stop(). */
+  dir: string;
   /** What ssh-add printed on its terminal (prompts, "Identity added: …"), for the job's stdout. */
   output: string;
   stop(): Promise<void>;
@@ -67,7 +69,7 @@ export async function startSshAgent(key: string, opts: SshAgentOptions): Promise
       // Prompts on the terminal only, never through an askpass program.
       const env = { ...opts.env, SSH_AUTH_SOCK: socket, SSH_ASKPASS_REQUIRE: "never", DISPLAY: "" };
       const output = await addKey(fifo.path, env, opts.prompts, opts.signal);
-      return { socket, output, stop };
+      return { socket, dir, output, stop };
     } finally {
       await fifo.close();
     }

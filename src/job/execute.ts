@@ -180,7 +180,11 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     const file = spec.container ? null : which(spec.argv[0], env.PATH, spec.cwd);
     // In a container the program is found inside the image, not on this host.
     if (file || spec.container) {
-      launch = prepareLaunch(spec, file ?? spec.argv[0], env, cgroup, keyFifo?.path ?? null);
+      launch = prepareLaunch(spec, file ?? spec.argv[0], env, {
+        cgroup,
+        sshKeyFifo: keyFifo?.path,
+        sshAgentSocket: agent?.socket,
+      });
     }
     // A container's Python is the image's: only a job run here can use bytecode made here.
     const interpreter = file && !spec.container ? interpreterOf(file) : null;
@@ -220,7 +224,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         jobTimeout: spec.jobTimeout,
         signal: opts.signal,
         marker: spec.marker,
-        temps: launch.temps,
+        // Should runner be killed outright, its guard removes these (the agent's dir too).
+        temps: agent ? [...launch.temps, agent.dir] : launch.temps,
         onStart: (pid) => {
           log(`job pid ${pid}`);
           announce();

@@ -9,7 +9,7 @@ import { isolateProject } from "../isolation/directory.ts";
 import { bwrapArgs, readRootLayout } from "../isolation/bwrap.ts";
 import { containerCommand, registryAuthFile } from "../isolation/container.ts";
 import { writePrivateFile } from "../sinks/artifacts.ts";
-import { join } from "../runtime/path.ts";
+import { dirname, join } from "../runtime/path.ts";
 import { type JobCgroup, JOIN_PRELUDE } from "../../profiling/job_cgroup.ts";
 
 /** What ran, as ansible-runner records it in `command` and the starting status. */
@@ -33,13 +33,22 @@ export interface Launch {
   cleanup(): void;
 }
 
+/** What the job is given besides its spec, made for it by runner. */
+export interface LaunchAids {
+  /** The job's cgroup (resource profiling). */
+  cgroup?: JobCgroup | null;
+  /** The ssh key's FIFO, for a container's ssh-add. */
+  sshKeyFifo?: string | null;
+  /** The socket of the ssh-agent runner started for the job, which a sandbox must show. */
+  sshAgentSocket?: string | null;
+}
+
 /** Builds the launch for `program` (resolved path of argv[0]). */
 export function prepareLaunch(
   spec: JobSpec,
   program: string,
   env: Record<string, string>,
-  cgroup: JobCgroup | null,
-  sshKeyFifo: string | null = null,
+  { cgroup = null, sshKeyFifo = null, sshAgentSocket = null }: LaunchAids = {},
 ): Launch {
   const temps: string[] = [];
   const cleanup = () => {
@@ -64,7 +73,10 @@ export function prepareLaunch(
       const tmpDir = Deno.makeTempDirSync({ dir: s.tmpBase, prefix: "ansible_runner_pi_" });
       Deno.chmodSync(tmpDir, 0o700);
       temps.push(tmpDir);
-      const writable = [spec.privateDataDir, spec.artifactDir, cwd, spec.projectDir]
+      // The agent's private dir lies in the host's /tmp, which the sandbox does not show.
+      const agentDir = sshAgentSocket ? dirname(sshAgentSocket) : null;
+      const writable = [spec.privateDataDir, spec.artifactDir, cwd, spec.projectDir, agentDir]
+        .filter((p): p is string => p !== null)
         .filter((p, i, all) =>
           all.indexOf(p) === i && !all.slice(0, i).some((q) => p.startsWith(q + "/"))
         );

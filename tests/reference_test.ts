@@ -386,7 +386,7 @@ print(json.dumps({"changed": False, "warnings": ["W " + frame + "x" + end], "msg
     commandDiffers: "ssh-agent",
   },
   // What AWX asks for with vault and become credentials: prompts before the first event.
-  "--ask-vault-pass and --ask-become-pass answered with AWX's patterns": {
+  "--ask-pass, --ask-vault-pass, --ask-become-pass answered with AWX's patterns": {
     files: {
       "project/vars.yml": await vaultedVar("sealed", "opened-value", "vault-pw-1"),
       "project/test.yml": `- hosts: all
@@ -398,11 +398,13 @@ print(json.dumps({"changed": False, "warnings": ["W " + frame + "x" + end], "msg
       become: true
       changed_when: false
 `,
-      "env/cmdline": "--ask-vault-pass --ask-become-pass\n",
+      "env/cmdline": "--ask-pass --ask-vault-pass --ask-become-pass\n",
+      // AWX's own patterns (with --ask-pass, Ansible asks "BECOME password[defaults to SSH
+      // password]:").
       "env/passwords": [
-        '"^Vault password:\\\\s*?$": "vault-pw-1"',
-        '"^BECOME [pP]assword:\\\\s*?$": "become-pw"',
-        '"^SSH [pP]assword:\\\\s*?$": "ssh-pw"',
+        '"Vault password:\\\\s*?$": "vault-pw-1"',
+        '"BECOME password.*:\\\\s*?$": "become-pw"',
+        '"SSH password:\\\\s*?$": "ssh-pw"',
       ].join("\n") + "\n",
     },
     args: ["-p", "test.yml"],

@@ -451,6 +451,11 @@ Deno.test("run: a key's passphrase that is missing or refused is a clear error, 
       `"passphrase for .*:\\\\s*?$": "wrong-one"\n`,
       /ssh-add refused the passphrase env\/passwords gives for env\/ssh_key: it asks "Bad passphrase/,
     ],
+    // AWX answers ssh-add's second ask with nothing, and ssh-add gives up.
+    [
+      `"Enter passphrase for .*:\\\\s*?$": "wrong-one"\n"Bad passphrase, try again for .*:\\\\s*?$": ""\n`,
+      /refused the passphrase env\/passwords gives for env\/ssh_key: ssh-add gave up at "Bad passphrase, try again for .*ssh_key_data:"/,
+    ],
   ];
   for (const [passwords, message] of cases) {
     const pdd = await makePdd({

@@ -81,6 +81,7 @@ export async function startSshAgent(key: string, opts: SshAgentOptions): Promise
 
 /** How long ssh-add may sit at a prompt runner did not answer before it is given up on. */
 const UNANSWERED_MS = 1000;
+const REFUSED = "ssh-add refused the passphrase env/passwords gives for env/ssh_key";
 /** Answers given before a key's passphrase counts as refused (ssh-add asks again forever). */
 const MAX_ANSWERS = 3;
 
@@ -133,11 +134,7 @@ async function addKey(
     proc.close();
   }
   const rc = exitCode(status ?? -1);
-  if (rc !== 0) {
-    throw new Error(
-      `ssh-add could not load env/ssh_key: ${lastLine(watch.output) || `exit ${rc}`}`,
-    );
-  }
+  if (rc !== 0) throw new Error(watch.failure(rc));
   return watch.output;
 }
 
@@ -170,18 +167,28 @@ export class KeyPrompts {
     return answers;
   }
 
+  /** Why ssh-add ended with `rc`: a passphrase refused (AWX answers the second ask with an
+   * empty line, and ssh-add gives up), or its own last words. */
+  failure(rc: number): string {
+    const last = lastLine(this.output);
+    if (this.#answers && /passphrase/i.test(last)) {
+      return `${REFUSED}: ssh-add gave up at "${last}"`;
+    }
+    return `ssh-add could not load env/ssh_key: ${last || `exit ${rc}`}`;
+  }
+
   /**
    * Why ssh-add cannot go on, or null: it has answered too often, or (when `quiet`: nothing
    * came for a while) it sits at a prompt, a last line without its line break.
    */
   stuck(quiet: boolean): string | null {
     if (this.#answers > MAX_ANSWERS) {
-      return `ssh-add refused the passphrase env/passwords gives for env/ssh_key ${this.#answers} times`;
+      return `${REFUSED} ${this.#answers} times`;
     }
     const prompt = /[^\r\n]*$/.exec(this.#sinceAnswer)![0].trim();
     if (!quiet || !prompt) return null;
     return this.#answers
-      ? `ssh-add refused the passphrase env/passwords gives for env/ssh_key: it asks "${prompt}"`
+      ? `${REFUSED}: it asks "${prompt}"`
       : `env/ssh_key needs a passphrase: ssh-add asks "${prompt}" and no pattern in ` +
         `env/passwords matches it (AWX's is "Enter passphrase for .*:\\s*?$")`;
   }

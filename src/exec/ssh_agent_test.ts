@@ -43,3 +43,21 @@ Deno.test("ssh-add prompts: a refused passphrase is stuck, asked again or answer
     "ssh-add refused the passphrase env/passwords gives for env/ssh_key 4 times",
   );
 });
+
+Deno.test("ssh-add prompts: why ssh-add failed, in words", () => {
+  const k = new KeyPrompts([AWX]);
+  k.feed(ASK);
+  k.feed("\r\nBad passphrase, try again for /k: \r\n");
+  assertEquals(
+    k.failure(1),
+    "ssh-add refused the passphrase env/passwords gives for env/ssh_key: ssh-add gave up at " +
+      '"Bad passphrase, try again for /k:"',
+  );
+  const bad = new KeyPrompts([]);
+  bad.feed('Error loading key "/k": invalid format\r\n');
+  assertEquals(
+    bad.failure(1),
+    'ssh-add could not load env/ssh_key: Error loading key "/k": invalid format',
+  );
+  assertEquals(new KeyPrompts([]).failure(2), "ssh-add could not load env/ssh_key: exit 2");
+});

@@ -28,6 +28,11 @@ const BAD: [string, string, RegExp][] = [
   ],
   ["env/settings", "job_timeout: [1]\n", /env\/settings: key 'job_timeout'.*got a list/],
   ["env/settings", "{bad json", /env\/settings: not valid YAML or JSON/],
+  [
+    "env/envvars",
+    "A: !unsafe x\n",
+    /env\/envvars: not valid YAML or JSON: unknown tag !unsafe at line 1, column 4/,
+  ],
 ];
 
 for (const [file, content, message] of BAD) {
@@ -88,6 +93,24 @@ Deno.test("input: unknown settings keys and --hosts beside -p are warned about, 
     assertIncludes(r.stderr, "unknown setting 'frobnicate' ignored");
     assertIncludes(r.stderr, "runner: warning: --hosts applies only to -m/--module and -r/--role");
     assert(!r.stdout.includes("\x1b["), "suppress_ansi_output strips colour on the console");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("input: AWX's extravars (values tagged !unsafe) reach Ansible unrendered, no warning", async () => {
+  const pdd = await playbookPdd(
+    '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg="{{ awx_user_name }} {{ tricky }}"\n',
+    {
+      "env/extravars": "awx_job_id: 42\nawx_user_name: !unsafe 'admin'\n" +
+        "tricky: !unsafe '{{ 6 * 7 }}'\n",
+    },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "u"]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    assertIncludes(r.stdout, "admin {{ 6 * 7 }}");
+    assertEquals(r.stderr, "", "nothing on stderr");
   } finally {
     await cleanup(pdd);
   }

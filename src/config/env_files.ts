@@ -8,7 +8,7 @@ import { ConfigError } from "./errors.ts";
 import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
 import { describe, type Settings, validateSettings } from "./settings.ts";
 import { shlexSplit } from "./shlex.ts";
-import { parseYaml } from "./yaml.ts";
+import { parseYaml, type YamlOptions } from "./yaml.ts";
 
 /** Everything `env/` holds, validated. */
 export interface EnvInputs {
@@ -55,10 +55,11 @@ export async function readEnvFile(pdd: string, name: string): Promise<
 async function parseMapping(
   text: string,
   file: string,
+  opts: YamlOptions = {},
 ): Promise<Record<string, unknown> | null> {
   let doc: unknown;
   try {
-    doc = await parseYaml(text);
+    doc = await parseYaml(text, opts);
   } catch (e) {
     const msg = (e as Error).message.split("\n")[0];
     throw new ConfigError(`not valid YAML or JSON: ${msg}`, file);
@@ -97,7 +98,8 @@ export async function loadEnvInputs(pdd: string): Promise<EnvInputs> {
     envvars[k] = pyStr(v, "env/envvars", k);
   }
 
-  if (extravarsF) await parseMapping(extravarsF.text, "env/extravars");
+  // Ansible reads it itself, by path: Ansible's tags (AWX's !unsafe) are its business.
+  if (extravarsF) await parseMapping(extravarsF.text, "env/extravars", { ansibleTags: true });
 
   const prompts: PromptRule[] = [];
   const secrets: string[] = [];

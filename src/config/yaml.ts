@@ -25,17 +25,45 @@ function pyTags(tags: Tag[]): Tag[] {
   });
 }
 
-/** Parses YAML (or JSON) text as PyYAML would. Rejects with a YAMLError on bad syntax. */
-export async function parseYaml(text: string): Promise<unknown> {
+/**
+ * Ansible's own tags, for files Ansible reads (`env/extravars`): AWX writes untrusted values
+ * as `!unsafe '…'`, and a value may be `!vault |` ciphertext. Read here only to validate the
+ * file (Ansible reads it itself), as their text.
+ */
+const ANSIBLE_TAGS = ["!unsafe", "!vault", "!vault-encrypted"].flatMap((tag) => [
+  { tag, resolve: (s: string) => s },
+  { tag, collection: "map", resolve: (m: unknown) => m },
+  { tag, collection: "seq", resolve: (m: unknown) => m },
+]);
+
+/** Options of {@link parseYaml}. */
+export interface YamlOptions {
+  /** Understand Ansible's `!unsafe` and `!vault` tags (for files Ansible reads itself). */
+  ansibleTags?: boolean;
+}
+
+/**
+ * Parses YAML (or JSON) text as PyYAML would. Rejects with an Error on bad syntax and, as
+ * safe_load does, on a tag it does not know (the parser would only warn, on stderr).
+ */
+export async function parseYaml(text: string, opts: YamlOptions = {}): Promise<unknown> {
   if (text.trim() === "") return null; // what safe_load gives, without loading the parser
   const flat = parseFlatYaml(text);
   if (flat !== undefined) return flat;
   const { default: YAML } = await import("yaml");
-  return YAML.parse(text, {
+  const doc = YAML.parseDocument(text, {
     version: "1.1",
     uniqueKeys: false,
     // deno-lint-ignore no-explicit-any
-    customTags: pyTags as any,
-    maxAliasCount: 1000,
+    customTags:
+      ((tags: Tag[]) => [...pyTags(tags), ...(opts.ansibleTags ? ANSIBLE_TAGS : [])]) as any,
   });
+  if (doc.errors.length) throw doc.errors[0];
+  const unknown = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
+  if (unknown) {
+    const tag = /tag: (\S+)/.exec(unknown.message)?.[1] ?? "?";
+    const at = unknown.linePos?.[0];
+    throw new Error(`unknown tag ${tag}${at ? ` at line ${at.line}, column ${at.col}` : ""}`);
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
 }

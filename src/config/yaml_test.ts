@@ -20,3 +20,21 @@ Deno.test("yaml: duplicate keys keep the last value; JSON is YAML; blank is null
 Deno.test("yaml: bad syntax rejects", async () => {
   await assertRejects(() => parseYaml("a: [1, 2"));
 });
+
+Deno.test("yaml: a tag PyYAML's safe_load does not know rejects, naming it and where", async () => {
+  await assertRejects(() => parseYaml("a: 1\nb: !foo x\n"), /unknown tag !foo at line 2, column 4/);
+  await assertRejects(() => parseYaml("a: !unsafe x\nb: [1]\n"), /unknown tag !unsafe/);
+});
+
+Deno.test("yaml: Ansible's !unsafe and !vault, where asked for, read as their text", async () => {
+  const text = "id: 42\nuser: !unsafe 'admin'\nt: !unsafe '{{ x }}'\nl: !unsafe ['{{ y }}', 2]\n" +
+    "m: !unsafe {k: v}\nv: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3031\n";
+  assertEquals(await parseYaml(text, { ansibleTags: true }), {
+    id: 42,
+    user: "admin",
+    t: "{{ x }}",
+    l: ["{{ y }}", 2],
+    m: { k: "v" },
+    v: "$ANSIBLE_VAULT;1.1;AES256\n3031\n",
+  });
+});

@@ -51,12 +51,14 @@ export async function parseYaml(text: string, opts: YamlOptions = {}): Promise<u
   const flat = parseFlatYaml(text);
   if (flat !== undefined) return flat;
   const { default: YAML } = await import("yaml");
+  const tags = (
+    defaults: Tag[],
+  ) => [...pyTags(defaults), ...(opts.ansibleTags ? ANSIBLE_TAGS : [])];
   const doc = YAML.parseDocument(text, {
     version: "1.1",
     uniqueKeys: false,
     // deno-lint-ignore no-explicit-any
-    customTags:
-      ((tags: Tag[]) => [...pyTags(tags), ...(opts.ansibleTags ? ANSIBLE_TAGS : [])]) as any,
+    customTags: tags as any,
   });
   if (doc.errors.length) throw doc.errors[0];
   const unknown = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");

@@ -8,7 +8,7 @@
  * from /proc every 10 ms, for both runners alike.
  */
 import { join } from "node:path";
-import { buildBundle } from "../tests/helpers.ts";
+import { benchBundle } from "./bundle.ts";
 import { V8_FLAGS } from "../src/cli/self_exec.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -111,7 +111,8 @@ function countEvents(pdd: string, ident: string): number {
 }
 
 const DENO = Deno.execPath();
-const bundle = join(ROOT, "dist/runner.js");
+/** What users run: the bundle, outside the repo. */
+const bundle = await benchBundle();
 let n = 0;
 /** The ident of the last run of each runner (its events are counted). */
 const last = { ours: "", python: "" };
@@ -170,9 +171,6 @@ async function scenario(name: string, hosts: number, playbook: string, repeat = 
 }
 
 const scratchDirs: string[] = [];
-
-// Build the bundle the benchmark runs (what users run outside the repo).
-await buildBundle(bundle);
 
 const demo = await Deno.readTextFile(join(ROOT, "demo/project/test.yml"));
 await scenario("demo", 1, demo, DEMO_ROUNDS);

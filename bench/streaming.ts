@@ -5,9 +5,8 @@
  */
 import { join } from "node:path";
 import { V8_FLAGS } from "../src/cli/self_exec.ts";
-import { buildBundle } from "../tests/helpers.ts";
+import { benchBundle } from "./bundle.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
 const SMALL = QUICK ? 2000 : 20000;
 const BIG = QUICK ? 3 << 20 : 30 << 20;
@@ -89,10 +88,9 @@ const pdd = await makeBigPdd();
 const size = new TextDecoder().decode(
   (await new Deno.Command("du", { args: ["-sm", pdd], stdout: "piped" }).output()).stdout,
 ).split("\t")[0];
-// The bundle, as the other benchmarks run it: what users run outside the repo (and what the
+// The bundle, outside the repo, as the other benchmarks run it (what users run, and what the
 // binary is compiled from).
-const bundle = join(ROOT, "dist/runner.js");
-await buildBundle(bundle);
+const bundle = await benchBundle();
 const ours = [DENO, "run", "-A", V8_FLAGS, bundle];
 const py = ["/usr/bin/ansible-runner"];
 const rows: string[] = [];

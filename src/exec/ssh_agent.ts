@@ -79,6 +79,17 @@ export async function startSshAgent(key: string, opts: SshAgentOptions): Promise
   }
 }
 
+/**
+ * ssh-add ran and did not load the key: the job fails (rc 1) as ansible-runner's does, whose
+ * command line starts with `ssh-add KEY &&`. `output` is what ssh-add printed.
+ */
+export class KeyNotLoaded extends Error {
+  constructor(message: string, readonly output: string) {
+    super(message);
+    this.name = "KeyNotLoaded";
+  }
+}
+
 /** How long ssh-add may sit at a prompt runner did not answer before it is given up on. */
 const UNANSWERED_MS = 1000;
 const REFUSED = "ssh-add refused the passphrase env/passwords gives for env/ssh_key";
@@ -115,7 +126,7 @@ async function addKey(
       const stuck = signal?.aborted
         ? "canceled while ssh-add was loading env/ssh_key"
         : watch.stuck(Date.now() - lastOutput >= UNANSWERED_MS);
-      if (stuck) throw new Error(stuck);
+      if (stuck) throw new KeyNotLoaded(stuck, watch.output);
     }
     while (status === null) {
       status = tryWait(proc.pid);
@@ -134,7 +145,7 @@ async function addKey(
     proc.close();
   }
   const rc = exitCode(status ?? -1);
-  if (rc !== 0) throw new Error(watch.failure(rc));
+  if (rc !== 0) throw new KeyNotLoaded(watch.failure(rc), watch.output);
   return watch.output;
 }
 

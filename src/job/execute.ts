@@ -12,7 +12,7 @@ import type { JobEvent } from "../events/event.ts";
 import type { JobSpec } from "../config/job_spec.ts";
 import { ConfigError, osError } from "../config/errors.ts";
 import { runProcess } from "../exec/job_process.ts";
-import { type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
+import { KeyNotLoaded, type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
 import { which, whyNotFound } from "../exec/which.ts";
 import { becomeSubreaper } from "../exec/libc.ts";
 import { ArtifactWriter, writePrivateFile } from "../sinks/artifacts.ts";
@@ -256,10 +256,14 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     announce(); // a launch that failed to start is recorded as one that ran
     const msg = `runner: ${(e as Error).message}`;
     log(msg);
+    // What ssh-add printed comes first, as in ansible-runner's stdout.
+    if (e instanceof KeyNotLoaded) textEvents(e.output.replace(/(?<!\r\n)$/, "\r\n"));
     textEvents(msg + "\r\n");
     for (const ev of parser.end()) emitEvent(ev);
     artifacts.writeFile("stderr", msg + "\n");
-    result = { status: "error", rc: 1, explanation: msg };
+    // A key ssh-add did not load fails the job, as ansible-runner's `ssh-add KEY && …` does.
+    const status = e instanceof KeyNotLoaded ? "failed" : "error";
+    result = { status, rc: 1, explanation: msg };
   } finally {
     // A container outlives its killed client: remove it unless the job ended by itself.
     if (spec.container && !exitedByItself) {

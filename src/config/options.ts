@@ -62,7 +62,8 @@ export interface RunOptions {
   extravars?: Record<string, unknown>;
   /** Prompt regex → answer, merged over `env/passwords`. */
   passwords?: Record<string, string>;
-  /** Private key text; replaces `env/ssh_key`. */
+  /** Private key text; replaces `env/ssh_key`. Loaded into an ssh-agent for the job; a
+   * passphrase prompt is answered from `passwords` (e.g. `"Enter passphrase for .*:\\s*?$"`). */
   sshKey?: string;
   /** Run the job isolated: bubblewrap, or a container when the executable is podman/docker. */
   processIsolation?: boolean;

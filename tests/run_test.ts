@@ -480,6 +480,21 @@ Deno.test("run: a key's passphrase that is missing or refused fails the job at o
   }
 });
 
+Deno.test("run: env/ssh_key without ssh-agent in the job's PATH says so", async () => {
+  const pdd = await makePdd({
+    "env/ssh_key": await makeSshKey("k"),
+    "env/envvars": "PATH: /nonexistent\n",
+  });
+  try {
+    const r = await runner(["run", pdd, "-b", "/bin/true", "-i", "k"]);
+    assertEquals(r.code, 1, r.stdout + r.stderr);
+    assertIncludes(r.stderr, "ssh-agent is not in PATH (/nonexistent): env/ssh_key needs it");
+    assertEquals(await artifact(pdd, "k", "status"), "error");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("cli: --version and --help explain themselves", async () => {
   const v = await runner(["--version"]);
   assertEquals(v.code, 0);

@@ -37,10 +37,14 @@ export interface SshAgentOptions {
 
 /** Starts ssh-agent and loads `key` into it. Throws with what went wrong on failure. */
 export async function startSshAgent(key: string, opts: SshAgentOptions): Promise<SshAgent> {
+  const program = which("ssh-agent", opts.env.PATH, "/");
+  if (!program) {
+    throw new Error(`ssh-agent is not in PATH (${opts.env.PATH}): env/ssh_key needs it`);
+  }
   const dir = await Deno.makeTempDir({ prefix: "runner_ssh_" });
   await Deno.chmod(dir, 0o700);
   const socket = join(dir, "agent.sock");
-  const agent = new Deno.Command("ssh-agent", {
+  const agent = new Deno.Command(program, {
     args: ["-D", "-a", socket],
     stdin: "null",
     stdout: "null",
@@ -104,7 +108,7 @@ async function addKey(
   signal?: AbortSignal,
 ): Promise<string> {
   const program = which("ssh-add", env.PATH, "/");
-  if (!program) throw new Error("ssh-add is not in PATH: it loads env/ssh_key into the ssh-agent");
+  if (!program) throw new Error(`ssh-add is not in PATH (${env.PATH}): env/ssh_key needs it`);
   const proc = spawnPty({ file: program, argv: ["ssh-add", file], env, cwd: "/" });
   const watch = new KeyPrompts(prompts);
   const decoder = new TextDecoder();

@@ -127,9 +127,8 @@ async function addKey(
       }
       status = tryWait(proc.pid);
       if (status !== null) break;
-      const stuck = signal?.aborted
-        ? "canceled while ssh-add was loading env/ssh_key"
-        : watch.stuck(Date.now() - lastOutput >= UNANSWERED_MS);
+      if (signal?.aborted) throw new Error("canceled while ssh-add was loading env/ssh_key");
+      const stuck = watch.stuck(Date.now() - lastOutput >= UNANSWERED_MS);
       if (stuck) throw new KeyNotLoaded(stuck, watch.output);
     }
     while (status === null) {

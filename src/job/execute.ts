@@ -261,9 +261,13 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     textEvents(msg + "\r\n");
     for (const ev of parser.end()) emitEvent(ev);
     artifacts.writeFile("stderr", msg + "\n");
-    // A key ssh-add did not load fails the job, as ansible-runner's `ssh-add KEY && …` does.
-    const status = e instanceof KeyNotLoaded ? "failed" : "error";
-    result = { status, rc: 1, explanation: msg };
+    if (opts.signal?.aborted) {
+      // Canceled while it was starting (an ssh-add at its prompt): canceled all the same.
+      result = { status: "canceled", rc: 254, explanation: "Job was canceled" };
+    } else {
+      // A key ssh-add did not load fails the job, as ansible-runner's `ssh-add KEY && …` does.
+      result = { status: e instanceof KeyNotLoaded ? "failed" : "error", rc: 1, explanation: msg };
+    }
   } finally {
     // A container outlives its killed client: remove it unless the job ended by itself.
     if (spec.container && !exitedByItself) {

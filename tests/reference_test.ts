@@ -515,7 +515,9 @@ for (const [name, c] of Object.entries(CASES)) {
           >;
           const factNames = facts && typeof facts === "object" ? keys(facts).join(",") : null;
           return normalize(JSON.stringify({ ...rest, factNames }))
-            .replace(/j\d+\.\d+/g, "J").replace(/"tmp\w{8}"/g, '"TMP"');
+            .replace(/j\d+\.\d+/g, "J").replace(/"tmp\w{8}"/g, '"TMP"')
+            // the temp file a copy's content went through (named so from Ansible 2.19 on)
+            .replace(/"_original_basename":"\.\w{8}"/g, '"_original_basename":"TMP"');
         };
         assertEquals(resText(a[i]), resText(b[i]), `res of ${what}`);
       }

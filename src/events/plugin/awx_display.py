@@ -346,7 +346,9 @@ class CallbackModule(BaseCallbackModule):
     def _clean_result(result):
         res = dict(result._result)
         if res.get("_ansible_no_log", False):
-            res = {"censored": CENSORED, "changed": res.get("changed", False)}
+            # Only the notice, as ansible-runner records it (Ansible 2.19 marks censored
+            # results so; 2.14's carry no mark and go as Ansible made them).
+            res = {"censored": CENSORED}
         elif isinstance(res.get("results"), list):
             res["results"] = [
                 {"censored": CENSORED} if isinstance(item, dict) and item.get("_ansible_no_log", False) else item

@@ -60,14 +60,13 @@ Deno.test("run: demo playbook succeeds with complete, chained, private artifacts
     const expected = events.filter((e) => e.stdout).map((e) => e.stdout + "\n").join("");
     assertEquals(await artifact(pdd, "demo1", "stdout"), expected);
 
-    // no_log results are censored.
+    // no_log results are censored: the notice alone (with ansible-core 2.14, and `changed`).
     const secret = events.find((e) =>
       e.event === "runner_on_ok" && (e.event_data as { task: string }).task === "Keep a secret"
     )!;
-    assertEquals(
-      Object.keys((secret.event_data as { res: object }).res).sort(),
-      ["censored", "changed"],
-    );
+    const res = (secret.event_data as { res: Record<string, unknown> }).res;
+    assert(typeof res.censored === "string", JSON.stringify(res));
+    assertEquals(Object.keys(res).filter((k) => k !== "censored" && k !== "changed"), []);
 
     const command = JSON.parse(await artifact(pdd, "demo1", "command"));
     assertEquals(command.command, [

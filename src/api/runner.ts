@@ -3,6 +3,7 @@
  * back from `job_events/` (only a counter → file index is kept in memory), so a long job does
  * not grow the embedding process.
  */
+import { readFactCache } from "./fact_cache.ts";
 import { join } from "../runtime/path.ts";
 import { prepareJob } from "../config/job_spec.ts";
 import { settingsFromCamelCase } from "../config/settings.ts";
@@ -144,14 +145,12 @@ export class Runner {
     return out;
   }
 
-  /** The fact cache of a host (jsonfile cache), or null when there is none. */
-  async getFactCache(host: string): Promise<Record<string, unknown> | null> {
-    if (host.includes("/") || host === ".." || host === ".") return null;
-    try {
-      return JSON.parse(await Deno.readTextFile(join(this.artifactDir, "fact_cache", host)));
-    } catch {
-      return null;
-    }
+  /**
+   * The fact cache of a host (jsonfile cache), or null when there is none; read in the layout
+   * of ansible-core up to 2.18 or of 2.19 on, its data tags taken off.
+   */
+  getFactCache(host: string): Promise<Record<string, unknown> | null> {
+    return readFactCache(join(this.artifactDir, "fact_cache"), host);
   }
 
   /** The stdout artifact as a stream of bytes. */

@@ -210,7 +210,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         whyNotFound(spec.argv[0], env.PATH, spec.cwd)
       }`;
       textEvents(msg + "\r\n");
-      artifacts.writeFile("stderr", msg + "\n");
+      artifacts.writeStderr(msg + "\n");
       result = { status: "failed", rc: 127, explanation: msg };
     } else {
       log(`launching ${JSON.stringify(launch.argv)} in ${launch.cwd}`);
@@ -243,7 +243,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       });
       exitedByItself = end.end === "exited";
       for (const ev of parser.end()) emitEvent(ev);
-      artifacts.writeFile("stderr", "");
+      artifacts.writeStderr("");
       if (end.end === "timeout") {
         result = { status: "timeout", rc: 254, explanation: "Job timed out" };
       } else if (end.end === "canceled") {
@@ -260,7 +260,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     if (e instanceof KeyNotLoaded) textEvents(e.output.replace(/(?<!\r\n)$/, "\r\n"));
     textEvents(msg + "\r\n");
     for (const ev of parser.end()) emitEvent(ev);
-    artifacts.writeFile("stderr", msg + "\n");
+    artifacts.writeStderr(msg + "\n");
     if (opts.signal?.aborted) {
       // Canceled while it was starting (an ssh-add at its prompt): canceled all the same.
       result = { status: "canceled", rc: 254, explanation: "Job was canceled" };

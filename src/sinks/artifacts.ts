@@ -66,9 +66,14 @@ export class ArtifactWriter implements JobSink {
     }
   }
 
-  /** Writes a top-level artifact file (`command`, `stderr`, …) atomically, 0600. */
+  /** Writes a top-level artifact file (`command`, `rc`, …) atomically, 0600. */
   writeFile(name: string, text: string): void {
     writePrivateFile(join(this.dir, name), text);
+  }
+
+  /** Writes `stderr`, unless `suppress_output_file` leaves out both output files. */
+  writeStderr(text: string): void {
+    if (!this.#suppressOutputFile) this.writeFile("stderr", text);
   }
 
   event(ev: JobEvent): void {

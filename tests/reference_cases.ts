@@ -139,10 +139,12 @@ const CASES: Record<string, Case> = {
       notify: restart
     - name: include
       ansible.builtin.include_tasks: inc.yml
+    # Ansible sleeps a poll's length before each look: one look (at 2 s) finds it running,
+    # the next (at 4 s) done, with a second of margin either way for a loaded machine.
     - name: async
-      ansible.builtin.command: sleep 1
-      async: 10
-      poll: 1
+      ansible.builtin.command: sleep 3
+      async: 20
+      poll: 2
     - name: copy with diff
       ansible.builtin.copy:
         content: "hello\\n"

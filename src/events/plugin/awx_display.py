@@ -506,11 +506,15 @@ class CallbackModule(BaseCallbackModule):
         self._runner("runner_on_unreachable", result, super(CallbackModule, self).v2_runner_on_unreachable,
                      res_last=True)
 
-    def _async(self, event, result, fn):
-        self._runner(event, result, fn, timing=False, jid=result._result.get("ansible_job_id"))
+    def _async(self, event, result, fn, **task):
+        self._runner(event, result, fn, timing=False, jid=result._result.get("ansible_job_id"), **task)
 
     def v2_runner_on_async_poll(self, result):
-        self._async("runner_on_async_poll", result, super(CallbackModule, self).v2_runner_on_async_poll)
+        # A poll's result belongs to the async_status task Ansible runs for it, not to the task
+        # polled: its name, uuid (the event's parent), action and path, as ansible-runner
+        # records them.
+        self._async("runner_on_async_poll", result, super(CallbackModule, self).v2_runner_on_async_poll,
+                    **self._task_data(result._task))
 
     def v2_runner_on_async_ok(self, result):
         self._async("runner_on_async_ok", result, super(CallbackModule, self).v2_runner_on_async_ok)

@@ -257,7 +257,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     const msg = `runner: ${(e as Error).message}`;
     log(msg);
     // What ssh-add printed comes first, as in ansible-runner's stdout.
-    if (e instanceof KeyNotLoaded) textEvents(e.output.replace(/(?<!\r\n)$/, "\r\n"));
+    if (e instanceof KeyNotLoaded && e.output) textEvents(e.output.replace(/(?<!\r\n)$/, "\r\n"));
     textEvents(msg + "\r\n");
     for (const ev of parser.end()) emitEvent(ev);
     artifacts.writeStderr(msg + "\n");

@@ -141,19 +141,13 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       if (chunk.length) deliver(chunk);
     }
     handOnAll();
-    while (status === null) {
-      status = tryWait(proc.pid);
-      if (status === null) await proc.waitExit(10);
-    }
+    status ??= await proc.reap();
   } finally {
     if (!killed) {
       // Thrown out of the loop (a sink that cannot write: the worker's reader went away):
       // the job goes too, and is reaped, before the error goes on.
       await killJobTree(proc.pid, opts.marker, 1000, helpers);
-      for (let i = 0; status === null && i < 300; i++) {
-        status = tryWait(proc.pid);
-        if (status === null) await proc.waitExit(10);
-      }
+      status ??= await proc.reap(3000);
     }
     guard?.release();
     proc.close();

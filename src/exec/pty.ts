@@ -2,7 +2,7 @@
  * Spawning a process on a new pseudo-terminal, as pexpect does: the child leads a new
  * session whose controlling terminal is the pts, and its stdin, stdout and stderr are the pts.
  */
-import { cstr, cstrArray, errno, libc, loopLibc } from "./libc.ts";
+import { cstr, cstrArray, errno, libc, loopLibc, tryWait } from "./libc.ts";
 import { sleep } from "../runtime/timer.ts";
 import { ReadPace } from "./read_pace.ts";
 
@@ -87,6 +87,19 @@ export class PtyProcess {
   /** Waits up to `ms` for the child to exit (at most `ms` without a pidfd). */
   async waitExit(ms: number): Promise<void> {
     if (!this.#closed) await this.#wait(ms, false);
+  }
+
+  /**
+   * Waits for the child's exit and reaps it: its raw wait status, or null if it still runs
+   * after `limitMs` (default: no limit).
+   */
+  async reap(limitMs = Infinity): Promise<number | null> {
+    const until = Date.now() + limitMs;
+    for (;;) {
+      const status = tryWait(this.pid);
+      if (status !== null || Date.now() >= until) return status;
+      await this.waitExit(10);
+    }
   }
 
   /**

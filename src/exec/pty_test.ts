@@ -51,3 +51,20 @@ Deno.test("pty: a read says when the output paused, and not while it flows", asy
     proc.close();
   }
 });
+
+Deno.test("pty: reap waits for the exit and reaps; with a limit, gives up on a child still running", async () => {
+  const done = spawnPty({ file: SH, argv: ["sh", "-c", "exit 3"], env: {}, cwd: "/" });
+  try {
+    assertEquals(exitCode((await done.reap())!), 3);
+  } finally {
+    done.close();
+  }
+  const slow = spawnPty({ file: "/bin/sleep", argv: ["sleep", "5"], env: {}, cwd: "/" });
+  try {
+    assertEquals(await slow.reap(50), null);
+    Deno.kill(slow.pid, "SIGKILL");
+    assertEquals(exitCode((await slow.reap(2000))!), 128 + 9);
+  } finally {
+    slow.close();
+  }
+});

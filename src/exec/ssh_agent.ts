@@ -131,19 +131,13 @@ async function addKey(
       const stuck = watch.stuck(Date.now() - lastOutput >= UNANSWERED_MS);
       if (stuck) throw new KeyNotLoaded(stuck, watch.output);
     }
-    while (status === null) {
-      status = tryWait(proc.pid);
-      if (status === null) await proc.waitExit(10);
-    }
+    status ??= await proc.reap();
   } finally {
     if (status === null) {
       try {
         Deno.kill(proc.pid, "SIGKILL");
       } catch { /* gone */ }
-      for (let i = 0; status === null && i < 100; i++) {
-        status = tryWait(proc.pid);
-        if (status === null) await proc.waitExit(10);
-      }
+      status = await proc.reap(1000);
     }
     proc.close();
   }

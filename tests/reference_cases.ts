@@ -413,6 +413,52 @@ print(json.dumps({"changed": False, "warnings": ["W " + frame + "x" + end], "msg
     },
     args: ["-p", "test.yml"],
   },
+  // Two plays from two files; delegation (to a host not in the inventory too), run_once, the
+  // free strategy, a rescue, an ignored failure, a loop label hiding item fields, end_play.
+  "import_playbook, delegate_to, run_once, free strategy, rescue, loop label, end_play": {
+    files: {
+      "project/first.yml": `- name: first
+  hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.set_fact: a=1
+      changed_when: true
+      notify: h
+    - name: delegated elsewhere
+      ansible.builtin.debug: msg=x
+      delegate_to: otherhost
+      vars: { ansible_connection: local }
+  handlers:
+    - name: h
+      ansible.builtin.debug: msg=handled
+`,
+      "project/test.yml": `- ansible.builtin.import_playbook: first.yml
+- name: second
+  hosts: all
+  gather_facts: false
+  strategy: free
+  tasks:
+    - name: delegated
+      ansible.builtin.command: echo hi
+      delegate_to: localhost
+      run_once: true
+    - block:
+        - ansible.builtin.fail: msg=boom
+      rescue:
+        - ansible.builtin.debug: var=ansible_failed_result.msg
+    - name: ignored
+      ansible.builtin.command: /bin/false
+      ignore_errors: true
+    - name: labelled
+      ansible.builtin.debug: msg="{{ item.n }}"
+      loop: [{ n: 1, hidden: x }, { n: 2, hidden: y }]
+      loop_control: { label: "{{ item.n }}" }
+    - ansible.builtin.meta: end_play
+    - ansible.builtin.debug: msg=never
+`,
+    },
+    args: ["-p", "test.yml"],
+  },
   // No stdout nor stderr file, in both (events, status, rc and command are still written).
   "suppress_output_file": {
     files: { "project/test.yml": PLAYS.demo, "env/settings": "suppress_output_file: true\n" },

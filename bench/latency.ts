@@ -4,6 +4,8 @@
  * runner's exit. A stand-in `ansible-playbook` first on PATH notes both moments (bash's
  * EPOCHREALTIME, no fork) and runs the real one. Unlike the demo's wall-time ratio, these
  * figures do not move with Ansible's own run time, which drifts by tens of milliseconds here.
+ * A third row is the floor under Deno: a two-line script that only spawns ansible-playbook and
+ * exits with its status, started as runner is (same flags), so runner's own share shows.
  * Prints figures; asserts nothing. Usage: `deno run -A bench/latency.ts [--quick]`.
  */
 import { join } from "node:path";
@@ -32,11 +34,19 @@ await Deno.writeTextFile(
 );
 
 const bundle = await benchBundle(); // what users run: the bundle, outside the repo
+const floor = join(dir, "floor.js");
+await Deno.writeTextFile(
+  floor,
+  `const args = ["-i", "${pdd}/inventory", "test.yml"];\n` +
+    `const c = new Deno.Command("ansible-playbook", { args, cwd: "${pdd}/project" }).spawn();\n` +
+    "Deno.exit((await c.status).code);\n",
+);
 
 let n = 0;
 const runners: Record<string, () => string[]> = {
   "ansible-runner (py)": () => ["/usr/bin/ansible-runner", "run", pdd, "-p", "test.yml"],
   "runner": () => [Deno.execPath(), "run", "-A", V8_FLAGS, bundle, "run", pdd, "-p", "test.yml"],
+  "deno floor": () => [Deno.execPath(), "run", "-A", V8_FLAGS, floor], // ignores -i IDENT
 };
 
 /** Milliseconds since the epoch, to the microsecond, on the clock bash's EPOCHREALTIME reads. */

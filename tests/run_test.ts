@@ -473,6 +473,8 @@ Deno.test("run: a key's passphrase that is missing or refused fails the job at o
       const stdout = await artifact(pdd, "k", "stdout");
       assert(message.test(stdout), stdout);
       assert(stdout.startsWith("Enter passphrase for "), stdout);
+      // What was to run is recorded all the same, as ansible-runner records its command.
+      assertEquals(JSON.parse(await artifact(pdd, "k", "command")).command, ["true"]);
     } finally {
       await cleanup(pdd);
     }

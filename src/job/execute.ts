@@ -253,6 +253,9 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       }
     }
   } catch (e) {
+    // A job that failed before its launch was prepared (ssh-add) records the program it was
+    // to run, as ansible-runner records its command before anything of the job runs.
+    started ??= { command: spec.argv, cwd: spec.cwd, env: redactor.value(env) };
     announce(); // a launch that failed to start is recorded as one that ran
     const msg = `runner: ${(e as Error).message}`;
     log(msg);

@@ -1,11 +1,12 @@
 /**
  * The side-by-side cases: runner and Debian's Python ansible-runner on the same private data
  * dir must give the same status, rc, sequence of event types, events and stdout text. Defined
- * here, registered by reference_test.ts (Debian 12's ansible-core) and
- * reference_newer_ansible_test.ts (a newer one, as execution environments run).
+ * here, registered by reference_test.ts (Debian 12's ansible-runner 2.3 and ansible-core 2.14)
+ * and reference_newer_ansible_test.ts (Debian 13's ansible-runner 2.4 and ansible-core 2.19, as
+ * execution environments run today).
  */
 import { join } from "node:path";
-import { assertEquals } from "../src/testing/assert.ts";
+import { assert, assertEquals } from "../src/testing/assert.ts";
 import {
   artifact,
   cleanup,
@@ -470,17 +471,35 @@ print(json.dumps({"changed": False, "warnings": ["W " + frame + "x" + end], "msg
   },
 };
 
-/**
- * Registers one test per case; `ansible` says which Ansible both runners run (their
- * environment gives it: PATH and PYTHONPATH), e.g. "ansible-core 2.19".
- */
-export function defineReferenceTests(ansible: string, env: Record<string, string> = {}): void {
+/** Which ansible-runner and Ansible the cases run beside runner. */
+export interface Reference {
+  /** In the tests' names, e.g. "ansible-runner 2.4.1, ansible-core 2.19.11"; "" for Debian 12's. */
+  label: string;
+  /** What selects them for both runners (PATH, PYTHONPATH). */
+  env?: Record<string, string>;
+  /**
+   * ansible-runner before 2.4 writes naive UTC times ("…T13:09:02.283724"), 2.4 and runner
+   * aware ones ("…T13:09:02.283724+00:00"): with an older one, only runner's must be aware.
+   */
+  naiveTimes?: boolean;
+}
+
+/** Registers one test per case. */
+export function defineReferenceTests(reference: Reference): void {
   for (const [name, c] of Object.entries(CASES)) {
-    defineCase(`reference${ansible ? ` (${ansible})` : ""}: '${name}'`, c, env);
+    defineCase(
+      `reference${reference.label ? ` (${reference.label})` : ""}: '${name}'`,
+      c,
+      reference,
+    );
   }
 }
 
-function defineCase(title: string, c: Case, env: Record<string, string>): void {
+/** An event time as Python's aware `isoformat()` writes it in UTC. */
+const AWARE_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/;
+
+function defineCase(title: string, c: Case, reference: Reference): void {
+  const env = reference.env ?? {};
   Deno.test(`${title} matches Python ansible-runner (status, rc, events, stdout)`, async () => {
     const files = { "inventory/hosts": LOCAL_INVENTORY, ...c.files };
     const ours = await makePdd(files);
@@ -530,13 +549,17 @@ function defineCase(title: string, c: Case, env: Record<string, string>): void {
           .replace(/"(start|end)": "[\d-]+ [\d:.]+"/g, '"$1": "T"')
           // -j lines: what differs between any two runs
           .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "UUID")
-          .replace(/"(created|start|end)": "[\dT:.-]+"/g, '"$1": "T"')
+          .replace(/"(created|start|end)": "[\dT:.-]+(\+00:00)?"/g, '"$1": "T$2"')
           .replace(/"(pid|duration)": [\d.e-]+/g, '"$1": 0');
       // A line printed outside any event (a prompt's) keeps its \r\n in ansible-runner's stdout
       // when its end comes in a read of its own, and loses it when the next event's record
       // comes in the same read: in both runners a matter of timing, so not compared.
-      const stdout = async (pdd: string) =>
-        normalize(await artifact(pdd, "x", "stdout")).replace(/^(Enter the code: )\r\n/m, "$1\n");
+      const stdout = async (pdd: string) => {
+        const text = normalize(await artifact(pdd, "x", "stdout"))
+          .replace(/^(Enter the code: )\r\n/m, "$1\n");
+        // (runner's times are checked below)
+        return pdd === ours && reference.naiveTimes ? text.replaceAll('"T+00:00"', '"T"') : text;
+      };
       if (files.includes("stdout")) assertEquals(await stdout(ours), await stdout(theirs));
       // The command line, and the playbook each event names: the same, but for the private
       // data dir's path and the name of a role's generated playbook.
@@ -558,6 +581,14 @@ function defineCase(title: string, c: Case, env: Record<string, string>): void {
         const shape = (e: EventFile) => String(e.uuid).replace(/^[0-9a-f-]{36}/, "U");
         assertEquals(shape(a[i]), shape(b[i]), `uuid of ${what}`);
         assertEquals(a[i].verbosity, b[i].verbosity, `verbosity of ${what}`);
+        const times = (e: EventFile) => {
+          const d = (e.event_data ?? {}) as Record<string, unknown>;
+          return [e.created, ...("start" in d ? [d.start, d.end] : [])].map(String);
+        };
+        for (const t of times(a[i])) assert(AWARE_UTC.test(t), `${what}: time ${t}`);
+        if (!reference.naiveTimes) {
+          for (const t of times(b[i])) assert(AWARE_UTC.test(t), `${what}: reference's time ${t}`);
+        }
         // Values that do not change from run to run (not uuids, times, paths or results).
         const fixed = (e: EventFile) => {
           const d = (e.event_data ?? {}) as Record<string, unknown>;

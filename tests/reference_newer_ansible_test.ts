@@ -1,33 +1,47 @@
 /**
- * The side-by-side cases again, both runners running a newer ansible-core than Debian 12's
- * 2.14: Debian 13's (2.19, the data-tagging release), unpacked by .ci/fetch-ansible-core.sh
- * (which `deno task test` runs first). Execution environments run such versions, and the
- * callback plugin must serve them as ansible-runner's does.
+ * The side-by-side cases again, beside Debian 13's ansible-runner (2.4) and with its
+ * ansible-core (2.19, the data-tagging release) for both runners: the pair execution
+ * environments run today. Unpacked by .ci/fetch-newer-ansible.sh (which `deno task test` runs
+ * first).
  */
 import { join } from "node:path";
-import { assertIncludes } from "../src/testing/assert.ts";
+import { assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import { defineReferenceTests } from "./reference_cases.ts";
 
 const home = Deno.env.get("HOME") ?? "/root";
 const DIR = join(
   Deno.env.get("XDG_CACHE_HOME") || join(home, ".cache"),
-  "runner-tests/ansible-core-trixie",
+  "runner-tests/trixie-ansible",
 );
-const version = await Deno.readTextFile(join(DIR, "VERSION")).then((v) => v.trim(), () => null);
+const versions = await Deno.readTextFile(join(DIR, "VERSIONS")).then(
+  (text) => new Map(text.trim().split("\n").map((l) => l.split(" ") as [string, string])),
+  () => null,
+);
 
-if (version === null) {
-  Deno.test("reference (newer ansible-core): unpacked", () => {
-    throw new Error(`no ansible-core in ${DIR}: run 'bash .ci/fetch-ansible-core.sh' first`);
+if (versions === null) {
+  Deno.test("reference (newer Ansible): unpacked", () => {
+    throw new Error(`nothing in ${DIR}: run 'bash .ci/fetch-newer-ansible.sh' first`);
   });
 } else {
   const env = {
     PATH: `${join(DIR, "usr/bin")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
     PYTHONPATH: join(DIR, "usr/lib/python3/dist-packages"),
   };
-  const core = version.replace(/-.*/, "");
-  Deno.test(`reference (ansible-core ${core}): the jobs below run it`, async () => {
+  const upstream = (p: string) => (versions.get(p) ?? "?").replace(/-.*/, "");
+  const core = upstream("ansible-core");
+  const label = `ansible-runner ${upstream("python3-ansible-runner")}, ansible-core ${core}`;
+  Deno.test(`reference (${label}): the jobs below run them`, async () => {
     const out = await new Deno.Command("ansible-playbook", { args: ["--version"], env }).output();
     assertIncludes(new TextDecoder().decode(out.stdout), `[core ${core}]`);
+    // Debian's package calls itself 0.0.0: where its module is loaded from says which it is.
+    const py = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import ansible_runner; print(ansible_runner.__file__)"],
+      env,
+    }).output();
+    assertEquals(
+      new TextDecoder().decode(py.stdout).trim(),
+      join(DIR, "usr/lib/python3/dist-packages/ansible_runner/__init__.py"),
+    );
   });
-  defineReferenceTests(`ansible-core ${core}`, env);
+  defineReferenceTests({ label, env });
 }

@@ -155,7 +155,7 @@ export class EventParser {
         event: "verbose",
         uuid: this.#opts.uuid(),
         pid: this.#opts.pid,
-        created: isoNoZone(this.#opts.now()),
+        created: isoUtc(this.#opts.now()),
       },
       text,
       false,
@@ -217,7 +217,7 @@ export class EventParser {
     if (ad_hoc_command_id !== undefined) ev.ad_hoc_command_id = ad_hoc_command_id;
     if (project_update_id !== undefined) ev.project_update_id = project_update_id;
     if (pid !== undefined) ev.pid = pid;
-    ev.created = created ?? isoNoZone(this.#opts.now());
+    ev.created = created ?? isoUtc(this.#opts.now());
     if (parent_uuid) ev.parent_uuid = parent_uuid;
     Object.assign(ev, extra);
     if (withData) ev.event_data = event_data ?? {};
@@ -252,7 +252,12 @@ function countNewlines(s: string): number {
   return n;
 }
 
-/** ISO time without the zone suffix, as Python's `datetime.utcnow().isoformat()`. */
-export function isoNoZone(d: Date): string {
-  return d.toISOString().replace(/Z$/, "000");
+/**
+ * UTC time as Python's `datetime.now(timezone.utc).isoformat()` writes it, as ansible-runner 2.4
+ * does: microseconds (the fraction left out when they are 0) and "+00:00".
+ */
+export function isoUtc(d: Date): string {
+  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  const ms = iso.slice(20, 23);
+  return `${iso.slice(0, 19)}${ms === "000" ? "" : `.${ms}000`}+00:00`;
 }

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { EventParser } from "./parser.ts";
+import { EventParser, isoUtc } from "./parser.ts";
 import type { JobEvent } from "./event.ts";
 import { FileSpill, spilledText } from "./spill.ts";
 
@@ -196,4 +196,19 @@ Deno.test("parser: frames without the job's token are text, inside events and ou
   assertEquals(events[0].stdout, `W ${forged}\r\nok`);
   assertEquals(events[1].stdout, `outside ${forged}`);
   assert(!events.some((e) => (e.event_data as { host?: string } | undefined)?.host === "spoofed"));
+});
+
+Deno.test("isoUtc: as Python's aware isoformat() (ansible-runner 2.4's times)", () => {
+  assertEquals(
+    isoUtc(new Date(Date.UTC(2026, 10, 23, 13, 9, 2, 283))),
+    "2026-11-23T13:09:02.283000+00:00",
+  );
+  // Python leaves the fraction out when the microseconds are 0
+  assertEquals(isoUtc(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 0))), "2026-01-02T03:04:05+00:00");
+});
+
+Deno.test("parser: a verbose event's created is an aware UTC time", () => {
+  const p = new EventParser({ ident: "t", token: "x", now: () => new Date(7), uuid: () => "v" });
+  const [ev] = [...p.push(new TextEncoder().encode("hello\r\n")), ...p.end()];
+  assertEquals([ev.event, ev.created], ["verbose", "1970-01-01T00:00:00.007000+00:00"]);
 });

@@ -69,8 +69,14 @@ def _env_true(name):
     return os.environ.get(name, "False").lower() == "true"
 
 
+def _utcnow():
+    # Aware, as ansible-runner 2.4 writes its times ("…+00:00"): a reader in any language
+    # reads them as UTC, where a naive time is taken as local (and utcnow() is deprecated).
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
 def _now():
-    return datetime.datetime.utcnow().isoformat()
+    return _utcnow().isoformat()
 
 
 def _write_raw(text):
@@ -366,7 +372,7 @@ class CallbackModule(BaseCallbackModule):
             data["res"] = self._clean_result(result)
         if timing:
             start = self._task_started.get((str(result._task._uuid), data["host"]))
-            end = datetime.datetime.utcnow()
+            end = _utcnow()
             if start is not None:
                 data["start"] = start.isoformat()
                 data["end"] = end.isoformat()
@@ -471,7 +477,7 @@ class CallbackModule(BaseCallbackModule):
     # -- host-level callbacks -------------------------------------------
     def v2_runner_on_start(self, host, task):
         key = (str(task._uuid), host.get_name())
-        self._task_started[key] = datetime.datetime.utcnow()
+        self._task_started[key] = _utcnow()
         self._emit("runner_on_start", {"host": host.get_name()},
                    super(CallbackModule, self).v2_runner_on_start, host, task)
 

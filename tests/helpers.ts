@@ -191,3 +191,42 @@ export async function filesContaining(
   }
   return hits;
 }
+
+/**
+ * Debian 13's ansible-runner and ansible-core, unpacked by .ci/fetch-newer-ansible.sh:
+ * `env` selects them (PATH, PYTHONPATH), `versions` maps each package to its Debian version;
+ * null when they are not there.
+ */
+export interface NewerAnsible {
+  dir: string;
+  env: Record<string, string>;
+  versions: Map<string, string>;
+  /** ansible-runner 2.4's command line (Debian's /usr/bin/python3 and its script). */
+  ansibleRunner: string[];
+}
+
+/** Where .ci/fetch-newer-ansible.sh unpacks. */
+export const NEWER_ANSIBLE_DIR = join(
+  Deno.env.get("XDG_CACHE_HOME") || join(Deno.env.get("HOME") ?? "/root", ".cache"),
+  "runner-tests/trixie-ansible",
+);
+
+/** The unpacked newer Ansible, or null (the caller fails a test saying how to fetch it). */
+export async function newerAnsible(): Promise<NewerAnsible | null> {
+  const dir = NEWER_ANSIBLE_DIR;
+  const text = await Deno.readTextFile(join(dir, "VERSIONS")).catch(() => null);
+  if (text === null) return null;
+  const versions = new Map(text.trim().split("\n").map((l) => l.split(" ") as [string, string]));
+  const env = {
+    PATH: `${join(dir, "usr/bin")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+    PYTHONPATH: join(dir, "usr/lib/python3/dist-packages"),
+  };
+  const ansibleRunner = [
+    "env",
+    `PATH=${env.PATH}`,
+    `PYTHONPATH=${env.PYTHONPATH}`,
+    "/usr/bin/python3",
+    join(dir, "usr/bin/ansible-runner"),
+  ];
+  return { dir, env, versions, ansibleRunner };
+}

@@ -7,26 +7,15 @@
 import { join } from "node:path";
 import { assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import { defineReferenceTests } from "./reference_cases.ts";
+import { NEWER_ANSIBLE_DIR, newerAnsible } from "./helpers.ts";
 
-const home = Deno.env.get("HOME") ?? "/root";
-const DIR = join(
-  Deno.env.get("XDG_CACHE_HOME") || join(home, ".cache"),
-  "runner-tests/trixie-ansible",
-);
-const versions = await Deno.readTextFile(join(DIR, "VERSIONS")).then(
-  (text) => new Map(text.trim().split("\n").map((l) => l.split(" ") as [string, string])),
-  () => null,
-);
-
-if (versions === null) {
+const newer = await newerAnsible();
+if (newer === null) {
   Deno.test("reference (newer Ansible): unpacked", () => {
-    throw new Error(`nothing in ${DIR}: run 'bash .ci/fetch-newer-ansible.sh' first`);
+    throw new Error(`nothing in ${NEWER_ANSIBLE_DIR}: run 'bash .ci/fetch-newer-ansible.sh'`);
   });
 } else {
-  const env = {
-    PATH: `${join(DIR, "usr/bin")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-    PYTHONPATH: join(DIR, "usr/lib/python3/dist-packages"),
-  };
+  const { env, versions, dir } = newer;
   const upstream = (p: string) => (versions.get(p) ?? "?").replace(/-.*/, "");
   const core = upstream("ansible-core");
   const label = `ansible-runner ${upstream("python3-ansible-runner")}, ansible-core ${core}`;
@@ -40,7 +29,7 @@ if (versions === null) {
     }).output();
     assertEquals(
       new TextDecoder().decode(py.stdout).trim(),
-      join(DIR, "usr/lib/python3/dist-packages/ansible_runner/__init__.py"),
+      join(dir, "usr/lib/python3/dist-packages/ansible_runner/__init__.py"),
     );
   });
   defineReferenceTests({ label, env });

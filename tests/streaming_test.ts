@@ -1,6 +1,7 @@
 /**
  * End-to-end: transmit | worker | process through real pipes, with runner on either side and
- * Debian's Python ansible-runner 2.3.1 on the other; hostile and broken streams.
+ * Debian's Python ansible-runner on the other (Debian 12's 2.3.1, and Debian 13's 2.4.1 as
+ * .ci/fetch-newer-ansible.sh unpacks it); hostile and broken streams.
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
@@ -8,6 +9,8 @@ import {
   cleanup,
   LOCAL_INVENTORY,
   makePdd,
+  NEWER_ANSIBLE_DIR,
+  newerAnsible,
   readEvents,
   ROOT,
   spawnRunner,
@@ -17,6 +20,9 @@ import {
 const DENO = Deno.execPath();
 const OURS = [DENO, "run", "-A", "--no-lock", join(ROOT, "main.ts")];
 const PY = ["/usr/bin/ansible-runner"];
+const NEWER = await newerAnsible();
+/** ansible-runner 2.4.1 (its worker runs ansible-core 2.19). */
+const PY24 = NEWER?.ansibleRunner ?? ["false"];
 
 const PLAY = `- hosts: all
   gather_facts: false
@@ -86,10 +92,17 @@ const COMBOS: [string, string[], string[], string[]][] = [
   ["runner → runner → runner", OURS, OURS, OURS],
   ["python → runner → python", PY, OURS, PY],
   ["runner → python → runner", OURS, PY, OURS],
+  ["python 2.4 → runner → python 2.4", PY24, OURS, PY24],
+  ["runner → python 2.4 → runner", OURS, PY24, OURS],
 ];
 
 for (const [name, tx, wk, pr] of COMBOS) {
   Deno.test(`streaming: ${name} runs the job and records its artifacts`, async () => {
+    if ([tx, wk, pr].includes(PY24) && !NEWER) {
+      throw new Error(
+        `no ansible-runner 2.4 in ${NEWER_ANSIBLE_DIR}: run .ci/fetch-newer-ansible.sh`,
+      );
+    }
     const pdd = await jobPdd();
     const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
     try {
@@ -364,6 +377,30 @@ Deno.test("process: a malformed line is an error quoting it, exit non-zero", asy
     assertEquals(e.codes[0], 1);
     assertIncludes(e.stderr[0], "event without a valid uuid");
   } finally {
+    await cleanup(ctl);
+  }
+});
+
+Deno.test("worker: keepalives towards ansible-runner 2.4's process, which skips them", async () => {
+  if (!NEWER) throw new Error(`no ansible-runner 2.4 in ${NEWER_ANSIBLE_DIR}`);
+  const pdd = await jobPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 3\n",
+  );
+  const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
+  try {
+    const r = await pipeline([
+      [...OURS, "transmit", pdd, "-p", "test.yml", "-i", "ka"],
+      [...OURS, "worker", "--keepalive-seconds", "1"],
+      ["tee", join(ctl, "stream")],
+      [...PY24, "process", ctl, "-i", "ka"],
+    ]);
+    assertEquals(r.codes, [0, 0, 0, 0], r.stderr.join(""));
+    assertIncludes(await Deno.readTextFile(join(ctl, "stream")), '{"event":"keepalive"}');
+    assertEquals(await Deno.readTextFile(join(ctl, "artifacts/ka/status")), "successful");
+    const events = await readEvents(join(ctl, "artifacts/ka"));
+    assertEquals(events.map((e) => e.counter), events.map((_, i) => i + 1));
+  } finally {
+    await cleanup(pdd);
     await cleanup(ctl);
   }
 });

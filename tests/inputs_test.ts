@@ -177,6 +177,32 @@ Deno.test("input: an artifact dir, log file or process dir that cannot be made: 
   }
 });
 
+Deno.test("input: a container engine without an image is refused before anything runs", async () => {
+  // As ansible-runner 2.4 (2.3 pulled its development image unasked).
+  const pdd = await playbookPdd(PLAY, { "env/settings": "container_image: ''\n" });
+  try {
+    for (const engine of ["podman", "docker"]) {
+      const r = await runner([
+        "run",
+        pdd,
+        "-p",
+        "test.yml",
+        "--process-isolation",
+        "--process-isolation-executable",
+        engine,
+      ]);
+      assertEquals([r.code, r.stderr.trim()], [
+        1,
+        `runner: error: process_isolation_executable ${engine} needs a container image: give ` +
+        "--container-image or the setting container_image in env/settings",
+      ]);
+    }
+    assert(!(await Deno.lstat(join(pdd, "artifacts")).then(() => true, () => false)));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("input: inventory as a file, a directory, or an executable script", async () => {
   const script = `#!/bin/sh
 if [ "$1" = "--list" ]; then

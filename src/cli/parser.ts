@@ -150,7 +150,7 @@ function jobGroups(): OptionGroup[] {
         ),
         flag(
           ["--container-image"],
-          "image for podman/docker jobs (default quay.io/ansible/ansible-runner:devel)",
+          "image for podman/docker jobs (required with them; no default, as in ansible-runner 2.4)",
           { metavar: "IMAGE" },
         ),
         flag(["--container-volume-mount"], "extra volume for the container (repeatable)", {

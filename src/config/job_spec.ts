@@ -483,12 +483,19 @@ function isolationSpec(
   const exe = opts.processIsolationExecutable ?? settings.process_isolation_executable ?? "bwrap";
   const engine = exe.split("/").pop();
   if (engine === "podman" || engine === "docker") {
+    // As ansible-runner 2.4: no default image (2.3 pulled its development image unasked).
+    const image = opts.containerImage ?? settings.container_image;
+    if (!image) {
+      throw new ConfigError(
+        `process_isolation_executable ${exe} needs a container image: give --container-image ` +
+          "or the setting container_image in env/settings",
+      );
+    }
     return {
       sandbox: null,
       container: {
         engine,
-        image: opts.containerImage ?? settings.container_image ??
-          "quay.io/ansible/ansible-runner:devel",
+        image,
         volumeMounts: opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [],
         options: opts.containerOptions ?? settings.container_options ?? [],
         auth: registryAuth(settings.container_auth_data),

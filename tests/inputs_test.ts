@@ -203,6 +203,41 @@ Deno.test("input: a container engine without an image is refused before anything
   }
 });
 
+Deno.test("input: an --inventory that names nothing is refused by run, start and transmit", async () => {
+  // As ansible-runner 2.4: Ansible would warn, match no host and succeed.
+  const pdd = await playbookPdd(PLAY);
+  try {
+    for (const command of ["run", "start", "transmit"]) {
+      const r = await runner([command, pdd, "-p", "test.yml", "--inventory", "prod_hsots"]);
+      assertEquals([r.code, r.stdout, r.stderr.trim()], [
+        1,
+        "",
+        `runner: error: --inventory: 'prod_hsots' is not a file or dir (here or under ` +
+        `${join(pdd, "inventory")}), nor a host list (web1,web2,)`,
+      ]);
+    }
+    assert(!(await Deno.lstat(join(pdd, "artifacts")).then(() => true, () => false)));
+    // A host list goes to Ansible as it is.
+    const list = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "--inventory",
+      "localhost,",
+      "-i",
+      "l",
+    ]);
+    assertEquals(JSON.parse(await artifact(pdd, "l", "command")).command.slice(1, 3), [
+      "-i",
+      "localhost,",
+    ]);
+    assertEquals(list.code, 0, list.stdout);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("input: inventory as a file, a directory, or an executable script", async () => {
   const script = `#!/bin/sh
 if [ "$1" = "--list" ]; then

@@ -34,8 +34,9 @@ function touchDaemonLog(pdd: string): string {
  * once the child has written its pid file.
  */
 export async function startCommand(a: JobArgs, rawArgs: string[]): Promise<number> {
-  const options = runOptionsFromArgs(a, Deno.env.toObject());
+  let options;
   try {
+    options = runOptionsFromArgs(a, Deno.env.toObject());
     await prepareJob(options, Deno.env.toObject()); // bad input fails here, not in the background
   } catch (e) {
     if (e instanceof ConfigError) {

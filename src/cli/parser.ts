@@ -73,8 +73,8 @@ function jobGroups(): OptionGroup[] {
         }),
         flag(
           ["--inventory"],
-          "inventory file or dir: absolute, or relative to PRIVATE_DATA_DIR/inventory " +
-            "(default PRIVATE_DATA_DIR/inventory)",
+          "inventory file or dir, relative to PRIVATE_DATA_DIR/inventory or to here, or a " +
+            "host list 'web1,web2,' (default PRIVATE_DATA_DIR/inventory)",
         ),
         flag(
           ["--project-dir"],

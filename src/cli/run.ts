@@ -1,6 +1,6 @@
 /** `runner run`: one job in the foreground; exit status is the job's rc. */
 import { ConfigError } from "../config/errors.ts";
-import { prepareJob } from "../config/job_spec.ts";
+import { checkInventoryFlag, prepareJob } from "../config/job_spec.ts";
 import type { RunOptions } from "../config/options.ts";
 import { executeJob } from "../job/execute.ts";
 import { ConsoleSink } from "../sinks/console.ts";
@@ -24,8 +24,12 @@ function num(v: unknown): number | undefined {
   return typeof v === "number" ? v : undefined;
 }
 
-/** Maps parsed flags (and RUNNER_* defaults) to RunOptions. */
+/**
+ * Maps parsed flags (and RUNNER_* defaults) to RunOptions. Throws ConfigError for an
+ * `--inventory` that names nothing (see checkInventoryFlag).
+ */
 export function runOptionsFromArgs(a: JobArgs, env: Record<string, string>): RunOptions {
+  checkInventoryFlag(String(a.private_data_dir), str(a.inventory));
   const explicit = str(a.playbook) ?? str(a.module) ?? str(a.role) ?? str(a.binary);
   return {
     privateDataDir: String(a.private_data_dir),

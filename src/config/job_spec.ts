@@ -121,6 +121,22 @@ function existsSync(path: string): boolean {
   }
 }
 
+/**
+ * `--inventory` on the command line, checked as ansible-runner 2.4 checks it: a file or dir
+ * (under the private data dir's inventory/, or from here), or, beyond it, a host list such as
+ * "web1,web2,". Anything else is most likely a typo, with which Ansible would warn, match no
+ * host and succeed. (Not for the API and the wire, whose paths may be the container's.)
+ */
+export function checkInventoryFlag(privateDataDir: string, inventory: string | undefined): void {
+  if (!inventory || inventory.includes(",") || existsSync(inventory)) return;
+  const under = join(privateDataDir, "inventory");
+  if (!isAbsolute(inventory) && existsSync(join(under, inventory))) return;
+  throw new ConfigError(
+    `'${inventory}' is not a file or dir (here or under ${under}), nor a host list (web1,web2,)`,
+    "--inventory",
+  );
+}
+
 /** The playbook that runs `opts.role` (a file name and its JSON), as ansible-runner makes it. */
 export function rolePlaybook(opts: RunOptions): { name: string; content: string } {
   const role: Record<string, unknown> = { name: opts.role };
@@ -265,7 +281,8 @@ export async function prepareJob(
     }
   }
 
-  // Inventory: explicit path (absolute, or under inventory/), else inventory/ if present.
+  // Inventory: explicit path (absolute, or under inventory/, or from here), else a host list
+  // such as "host1,host2,"; without it, inventory/ if present.
   let inventory: string | null = null;
   if (opts.inventory) {
     const candidates = isAbsolute(opts.inventory)

@@ -203,6 +203,45 @@ Deno.test("input: a container engine without an image is refused before anything
   }
 });
 
+Deno.test("input: /, /home and /usr are not given to a container, by flag or setting", async () => {
+  // As ansible-runner refuses them; checked before anything runs.
+  const pdd = await playbookPdd(PLAY, {
+    "env/settings": "container_volume_mounts: ['/tmp:/t', '/usr/./:/u:ro']\n",
+  });
+  try {
+    const podman = [
+      "--process-isolation",
+      "--process-isolation-executable",
+      "podman",
+      "--container-image",
+      "localhost/none",
+    ];
+    const setting = await runner(["run", pdd, "-p", "test.yml", ...podman]);
+    assertEquals([setting.code, setting.stderr.trim()], [
+      1,
+      "runner: error: container_volume_mounts: the mount /usr/./: /, /home and /usr cannot be " +
+      "given to a container",
+    ]);
+    const flag = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      ...podman,
+      "--container-volume-mount",
+      "/:/host",
+    ]);
+    assertEquals([flag.code, flag.stderr.trim()], [
+      1,
+      "runner: error: --container-volume-mount: the mount /: /, /home and /usr cannot be given " +
+      "to a container",
+    ]);
+    assert(!(await Deno.lstat(join(pdd, "artifacts")).then(() => true, () => false)));
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("input: an --inventory that names nothing is refused by run, start and transmit", async () => {
   // As ansible-runner 2.4: Ansible would warn, match no host and succeed.
   const pdd = await playbookPdd(PLAY);

@@ -370,7 +370,7 @@ export async function prepareJob(
   const jobTimeout = opts.timeout ?? settings.job_timeout ?? null;
 
   const profiling = profilingSpec(opts, settings, artifactDir);
-  const { sandbox, container } = isolationSpec(opts, settings, env);
+  const { sandbox, container } = isolationSpec(pdd, opts, settings, env);
   if (container?.auth) inputs.secrets.push(container.auth.password);
   const diBase = opts.directoryIsolationBasePath ?? settings.directory_isolation_base_path;
   if (container && profiling) {
@@ -488,8 +488,22 @@ function profilingSpec(
   };
 }
 
+/**
+ * Host dirs a container may not be given, as ansible-runner refuses them: the root, /home and
+ * /usr. Mounted, the job could read (or change) the host's system or every user's files. (A
+ * file is mounted alone, so a file in them is fine.)
+ */
+const UNMOUNTABLE = new Set(["/", "/home", "/usr"]);
+
+function checkMountable(path: string, what: string, key: string): void {
+  if (UNMOUNTABLE.has(resolve(path))) {
+    throw new ConfigError(`${what} ${path}: /, /home and /usr cannot be given to a container`, key);
+  }
+}
+
 /** Process isolation: bubblewrap, or a container engine. Flags win over settings. */
 function isolationSpec(
+  pdd: string,
   opts: RunOptions,
   settings: Settings,
   env: Record<string, string>,
@@ -508,12 +522,18 @@ function isolationSpec(
           "or the setting container_image in env/settings",
       );
     }
+    checkMountable(pdd, "the private data dir", "private_data_dir");
+    const volumeMounts = opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [];
+    const mountsKey = opts.containerVolumeMounts
+      ? "--container-volume-mount"
+      : "container_volume_mounts";
+    for (const m of volumeMounts) checkMountable(m.split(":")[0], "the mount", mountsKey);
     return {
       sandbox: null,
       container: {
         engine,
         image,
-        volumeMounts: opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [],
+        volumeMounts,
         options: opts.containerOptions ?? settings.container_options ?? [],
         auth: registryAuth(settings.container_auth_data),
       },

@@ -17,6 +17,8 @@ import {
   jobMarker,
   makePdd,
   makeSshKey,
+  NEWER_ANSIBLE_DIR,
+  newerAnsible,
   playbookPdd,
   processesWithEnv,
   readEvents,
@@ -277,8 +279,12 @@ Deno.test("container: a job transmitted with process isolation runs in the conta
     `private_data_dir='${pdd}', playbook='test.yml', ident='ee', streamer='transmit', ` +
     `_output=sys.stdout.buffer, process_isolation=True, ` +
     `process_isolation_executable='podman', container_image='${IMAGE}')"`;
+  const newer = await newerAnsible();
+  if (!newer) throw new Error(`no ansible-runner 2.4 in ${NEWER_ANSIBLE_DIR}`);
   const transmits = [
     ["ansible-runner's API", awx, ours],
+    // ansible-runner 2.4's, what AWX runs today
+    ["ansible-runner 2.4's API", `PYTHONPATH=${newer.env.PYTHONPATH} ${awx}`, ours],
     ["runner", `${ours} transmit ${pdd} -p test.yml -i ee ${EE.join(" ")}`, ours],
     [
       "runner (to ansible-runner's worker)",

@@ -560,8 +560,15 @@ Deno.test("process: from one worker stream, the same artifacts byte for byte as 
   }
 });
 
-Deno.test("streaming: ansible-runner's API parameters reach ansible-playbook on runner's worker", async () => {
-  const pdd = await jobPdd(`- hosts: all
+for (const version of ["2.3", "2.4"]) {
+  Deno.test(`streaming: ansible-runner ${version}'s API parameters reach ansible-playbook on runner's worker`, async () => {
+    if (version === "2.4" && !NEWER) {
+      throw new Error(`no ansible-runner 2.4 in ${NEWER_ANSIBLE_DIR}`);
+    }
+    const python = version === "2.4"
+      ? ["env", `PYTHONPATH=${NEWER!.env.PYTHONPATH}`, "/usr/bin/python3"]
+      : ["/usr/bin/python3"];
+    const pdd = await jobPdd(`- hosts: all
   gather_facts: false
   tasks:
     - ansible.builtin.debug: msg="tagged one"
@@ -571,26 +578,27 @@ Deno.test("streaming: ansible-runner's API parameters reach ansible-playbook on 
     - ansible.builtin.debug: msg="tagged both"
       tags: [one, two]
 `);
-  const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
-  try {
-    const api =
-      `import sys, ansible_runner; ansible_runner.run(private_data_dir=${
-        JSON.stringify(pdd)
-      }, playbook="test.yml", ident="api", streamer="transmit", _output=sys.stdout.buffer, ` +
-      `tags="one", skip_tags="two", forks=2, suppress_ansible_output=True)`;
-    const r = await pipeline([
-      ["/usr/bin/python3", "-c", api],
-      [...OURS, "worker", "--debug"],
-      [...OURS, "process", ctl, "-i", "api"],
-    ]);
-    assertEquals(r.codes, [0, 0, 0], r.stderr.join("\n"));
-    assertIncludes(r.stdout, "tagged one");
-    assert(!r.stdout.includes("tagged two") && !r.stdout.includes("tagged both"), r.stdout);
-    const command = JSON.parse(await Deno.readTextFile(join(ctl, "artifacts/api/command")));
-    assertIncludes(command.command.join(" "), "--tags one --skip-tags two --forks 2");
-    assert(!r.stderr[1].includes("unknown key"), r.stderr[1]);
-  } finally {
-    await cleanup(pdd);
-    await cleanup(ctl);
-  }
-});
+    const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
+    try {
+      const api =
+        `import sys, ansible_runner; ansible_runner.run(private_data_dir=${
+          JSON.stringify(pdd)
+        }, playbook="test.yml", ident="api", streamer="transmit", _output=sys.stdout.buffer, ` +
+        `tags="one", skip_tags="two", forks=2, suppress_ansible_output=True)`;
+      const r = await pipeline([
+        [...python, "-c", api],
+        [...OURS, "worker", "--debug"],
+        [...OURS, "process", ctl, "-i", "api"],
+      ]);
+      assertEquals(r.codes, [0, 0, 0], r.stderr.join("\n"));
+      assertIncludes(r.stdout, "tagged one");
+      assert(!r.stdout.includes("tagged two") && !r.stdout.includes("tagged both"), r.stdout);
+      const command = JSON.parse(await Deno.readTextFile(join(ctl, "artifacts/api/command")));
+      assertIncludes(command.command.join(" "), "--tags one --skip-tags two --forks 2");
+      assert(!r.stderr[1].includes("unknown key"), r.stderr[1]);
+    } finally {
+      await cleanup(pdd);
+      await cleanup(ctl);
+    }
+  });
+}

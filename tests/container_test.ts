@@ -13,6 +13,7 @@ import {
   artifact,
   buildBundle,
   cleanup,
+  exists,
   filesContaining,
   jobMarker,
   makePdd,
@@ -132,7 +133,7 @@ Deno.test("container: env/ssh_key reaches an ssh-agent inside the container, nev
     const body = key.split("\n").filter((l) => l.length > 20)[1];
     assertEquals(await filesContaining(pdd, [body], "env/ssh_key"), [], "key material on disk");
     assert(
-      !(await Deno.lstat(join(pdd, "artifacts/k/ssh_key_data")).then(() => true, () => false)),
+      !(await exists(join(pdd, "artifacts/k/ssh_key_data"))),
     );
   } finally {
     await cleanup(pdd);
@@ -246,7 +247,7 @@ json.dump({"argv": a, "auth": open(f).read(), "mode": oct(stat.S_IMODE(os.stat(f
     assert(seen.argv.includes("--tls-verify=false"));
     const authFile = seen.argv[seen.argv.indexOf("--authfile") + 1];
     assert(
-      !(await Deno.stat(authFile).then(() => true, () => false)),
+      !(await exists(authFile)),
       "credentials removed after the job",
     );
     assertEquals(await filesContaining(join(pdd, "artifacts"), [secret, token]), [], "credentials");

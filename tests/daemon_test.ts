@@ -1,7 +1,7 @@
 /** End-to-end: `start`, `is-alive`, `stop`, from source and from the bundle outside the repo. */
 import { join } from "node:path";
 import { assert, assertEquals } from "../src/testing/assert.ts";
-import { buildBundle, cleanup, playbookPdd, processesWithEnv, runner } from "./helpers.ts";
+import { buildBundle, cleanup, exists, playbookPdd, processesWithEnv, runner } from "./helpers.ts";
 
 const SLOW = `- hosts: all
   gather_facts: false
@@ -33,7 +33,7 @@ async function startStop(entry?: string, cwd?: string) {
       0,
     );
     const cmd = join(pdd, "artifacts", "bg", "command");
-    assert(await waitFor(() => Deno.stat(cmd).then(() => true, () => false), 10_000));
+    assert(await waitFor(() => exists(cmd), 10_000));
     const marker = JSON.parse(await Deno.readTextFile(cmd)).env.RUNNER_JOB_MARKER;
     assert(await waitFor(() => processesWithEnv("RUNNER_JOB_MARKER", marker).length >= 2, 10_000));
 
@@ -46,7 +46,7 @@ async function startStop(entry?: string, cwd?: string) {
     );
     assertEquals(await Deno.readTextFile(join(pdd, "artifacts", "bg", "status")), "canceled");
     assertEquals(await Deno.readTextFile(join(pdd, "artifacts", "bg", "rc")), "254");
-    assert(!(await Deno.stat(join(pdd, "pid")).then(() => true, () => false)), "pid file removed");
+    assert(!(await exists(join(pdd, "pid"))), "pid file removed");
     assertEquals((await runner(["is-alive", pdd], { entry, cwd })).code, 1);
     assertEquals((await runner(["stop", pdd], { entry, cwd })).code, 1, "nothing left to stop");
   } finally {

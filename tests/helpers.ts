@@ -230,3 +230,8 @@ export async function newerAnsible(): Promise<NewerAnsible | null> {
   ];
   return { dir, env, versions, ansibleRunner };
 }
+
+/** Whether anything (a file, dir, FIFO, socket or link) is at `path`. */
+export function exists(path: string): Promise<boolean> {
+  return Deno.lstat(path).then(() => true, () => false);
+}

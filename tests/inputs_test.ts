@@ -1,7 +1,15 @@
 /** End-to-end: every kind of env/ input, good and bad; inventory forms; named pipes. */
 import { join } from "node:path";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
-import { artifact, cleanup, LOCAL_INVENTORY, makePdd, playbookPdd, runner } from "./helpers.ts";
+import {
+  artifact,
+  cleanup,
+  exists,
+  LOCAL_INVENTORY,
+  makePdd,
+  playbookPdd,
+  runner,
+} from "./helpers.ts";
 
 const PLAY =
   "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg={{ greeting | default('none') }}-{{ lookup('env', 'MY_VAR') }}\n";
@@ -44,7 +52,7 @@ for (const [file, content, message] of BAD) {
       assert(message.test(r.stderr), `stderr: ${r.stderr}`);
       assertEquals(r.stdout, "");
       assert(
-        !(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)),
+        !(await exists(join(pdd, "artifacts"))),
         "no artifacts",
       );
     } finally {
@@ -76,7 +84,7 @@ Deno.test("input: missing playbook, missing private data dir, no forks are clear
       1,
       "runner: error: --forks: must be a whole number, 1 or more; got 0",
     ]);
-    assert(!(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)));
+    assert(!(await exists(join(pdd, "artifacts"))));
   } finally {
     await cleanup(pdd);
   }
@@ -197,7 +205,7 @@ Deno.test("input: a container engine without an image is refused before anything
         "--container-image or the setting container_image in env/settings",
       ]);
     }
-    assert(!(await Deno.lstat(join(pdd, "artifacts")).then(() => true, () => false)));
+    assert(!(await exists(join(pdd, "artifacts"))));
   } finally {
     await cleanup(pdd);
   }
@@ -236,7 +244,7 @@ Deno.test("input: /, /home and /usr are not given to a container, by flag or set
       "runner: error: --container-volume-mount: the mount /: /, /home and /usr cannot be given " +
       "to a container",
     ]);
-    assert(!(await Deno.lstat(join(pdd, "artifacts")).then(() => true, () => false)));
+    assert(!(await exists(join(pdd, "artifacts"))));
   } finally {
     await cleanup(pdd);
   }
@@ -255,7 +263,7 @@ Deno.test("input: an --inventory that names nothing is refused by run, start and
         `${join(pdd, "inventory")}), nor a host list (web1,web2,)`,
       ]);
     }
-    assert(!(await Deno.lstat(join(pdd, "artifacts")).then(() => true, () => false)));
+    assert(!(await exists(join(pdd, "artifacts"))));
     // A host list goes to Ansible as it is.
     const list = await runner([
       "run",

@@ -4,6 +4,7 @@ import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import {
   artifact,
   cleanup,
+  exists,
   jobMarker,
   makePdd,
   makeSshKey,
@@ -116,7 +117,7 @@ Deno.test("bwrap: hidden paths are empty, ro paths refuse writes, other jobs are
     const pid = Number(/"pid=(\d+)"/.exec(r.stdout)?.[1]);
     assert(pid > 0 && pid < 100, `own pid namespace (pid ${pid})`);
     assert((await Deno.stat(join(dirs.show, "shown"))).isFile);
-    assert(!(await Deno.stat(join(dirs.ro, "new")).then(() => true, () => false)));
+    assert(!(await exists(join(dirs.ro, "new"))));
     assertEquals(await Deno.readTextFile(join(dirs.hidden, "secret.txt")), "top secret");
     // The command artifact records the sandbox's command line, as ansible-runner does.
     const shown = JSON.parse(await artifact(pdd, "bw", "command"));

@@ -11,7 +11,7 @@ import {
   transmit,
   worker,
 } from "../mod.ts";
-import { cleanup, playbookPdd } from "./helpers.ts";
+import { cleanup, exists, playbookPdd } from "./helpers.ts";
 
 const PLAY = `- hosts: all
   gather_facts: true
@@ -140,7 +140,7 @@ Deno.test("library: bad input rejects with ConfigError and writes nothing", asyn
     await run({ privateDataDir: pdd, playbook: "test.yml" }).catch((e) => err = e);
     assert(err instanceof ConfigError);
     assertIncludes((err as Error).message, "env/settings: key 'job_timeout'");
-    assert(!(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)));
+    assert(!(await exists(join(pdd, "artifacts"))));
   } finally {
     await cleanup(pdd);
   }

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { detectHierarchy } from "../profiling/job_cgroup.ts";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
-import { cleanup, LOCAL_INVENTORY, makePdd, readEvents, ROOT, runner } from "./helpers.ts";
+import { cleanup, exists, LOCAL_INVENTORY, makePdd, readEvents, ROOT, runner } from "./helpers.ts";
 
 const HIERARCHY = detectHierarchy();
 
@@ -157,7 +157,7 @@ Deno.test(`profiling: cpu, memory and pids per task on cgroup v${HIERARCHY.versi
       assert(Math.max(...read(2, "pids").map((x) => x.value)) >= 10, "10 sleepers seen");
       for (const d of baseDirs(base)) {
         assert(
-          !(await Deno.stat(join(d, "p1")).then(() => true, () => false)),
+          !(await exists(join(d, "p1"))),
           `${d}/p1 removed`,
         );
       }

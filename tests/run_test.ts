@@ -4,6 +4,7 @@ import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import {
   artifact,
   cleanup,
+  exists,
   filesContaining,
   LOCAL_INVENTORY,
   makePdd,
@@ -405,7 +406,7 @@ Deno.test("run: env/ssh_key is loaded into an ssh-agent and never written to dis
     const env = JSON.parse(await artifact(pdd, "k", "command")).env;
     assert(env.SSH_AUTH_SOCK, "job ran with an agent");
     assert(
-      !(await Deno.stat(env.SSH_AUTH_SOCK).then(() => true, () => false)),
+      !(await exists(env.SSH_AUTH_SOCK)),
       "agent socket removed",
     );
   } finally {
@@ -436,7 +437,7 @@ Deno.test("run: a key's passphrase is answered from env/passwords, as AWX gives 
     assertEquals(await filesContaining(pdd, [passphrase], "env/passwords"), [], "passphrase");
     const body = key.split("\n").filter((l) => l.length > 20)[1];
     assertEquals(await filesContaining(pdd, [body], "env/ssh_key"), [], "key material on disk");
-    assert(!(await Deno.lstat(fifo).then(() => true, () => false)), "the FIFO is gone");
+    assert(!(await exists(fifo)), "the FIFO is gone");
   } finally {
     await cleanup(pdd);
   }

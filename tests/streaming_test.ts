@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
 import {
   cleanup,
+  exists,
   LOCAL_INVENTORY,
   makePdd,
   NEWER_ANSIBLE_DIR,
@@ -167,7 +168,7 @@ Deno.test("streaming: transmit keeps modes, mtimes and symlinks, skips FIFOs", a
     assertEquals((await Deno.lstat(join(dest, "env/link"))).isSymlink, true);
     assertEquals(await Deno.readLink(join(dest, "env/link")), "../project/test.yml");
     assert(
-      !(await Deno.lstat(join(dest, "env/fifo")).then(() => true, () => false)),
+      !(await exists(join(dest, "env/fifo"))),
       "FIFO skipped",
     );
     assertEquals((await Deno.stat(join(dest, "inventory/hosts"))).mode! & 0o777, 0o751);
@@ -249,7 +250,7 @@ for (const [what, recipe] of HOSTILE) {
       assertEquals(await Deno.readTextFile(existing), "original");
       assertEquals([after.mode, after.mtime?.getTime()], [before.mode, before.mtime?.getTime()]);
       assert(
-        !(await Deno.stat(join(pdd, "artifacts")).then(() => true, () => false)),
+        !(await exists(join(pdd, "artifacts"))),
         "nothing ran",
       );
     } finally {
@@ -467,7 +468,7 @@ Deno.test("worker: --delete empties --private-data-dir before and removes it aft
       [...OURS, "worker", "--private-data-dir", dest, "--delete"],
     ]);
     assertEquals(r.codes, [0, 0]);
-    assert(!(await Deno.stat(dest).then(() => true, () => false)), "removed after");
+    assert(!(await exists(dest)), "removed after");
   } finally {
     await cleanup(pdd);
     await cleanup(dest);
@@ -510,7 +511,7 @@ for (const [name, tx, wk, extra] of ROLE_TRANSMITS) {
       assertEquals(r.codes, [0, 0, 0], r.stderr.join("\n"));
       assertIncludes(r.stdout, "someone from a transmitted role");
       assert(
-        !(await Deno.stat(join(pdd, "project")).then(() => true, () => false)),
+        !(await exists(join(pdd, "project"))),
         "pdd untouched",
       );
     } finally {

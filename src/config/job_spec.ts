@@ -128,13 +128,22 @@ function existsSync(path: string): boolean {
  * host and succeed. (Not for the API and the wire, whose paths may be the container's.)
  */
 export function checkInventoryFlag(privateDataDir: string, inventory: string | undefined): void {
-  if (!inventory || inventory.includes(",") || existsSync(inventory)) return;
-  const under = join(privateDataDir, "inventory");
-  if (!isAbsolute(inventory) && existsSync(join(under, inventory))) return;
+  if (!inventory || inventory.includes(",")) return;
+  if (findInventory(resolve(privateDataDir), inventory)) return;
   throw new ConfigError(
-    `'${inventory}' is not a file or dir (here or under ${under}), nor a host list (web1,web2,)`,
+    `'${inventory}' is not a file or dir (here or under ${
+      join(privateDataDir, "inventory")
+    }), nor a host list (web1,web2,)`,
     "--inventory",
   );
+}
+
+/** The file or dir `inventory` names: absolute, or under `pdd`/inventory/, or from here. */
+function findInventory(pdd: string, inventory: string): string | null {
+  const candidates = isAbsolute(inventory)
+    ? [inventory]
+    : [join(pdd, "inventory", inventory), resolve(inventory)];
+  return candidates.find(existsSync) ?? null;
 }
 
 /** The playbook that runs `opts.role` (a file name and its JSON), as ansible-runner makes it. */
@@ -285,16 +294,7 @@ export async function prepareJob(
   // such as "host1,host2,"; without it, inventory/ if present.
   let inventory: string | null = null;
   if (opts.inventory) {
-    const candidates = isAbsolute(opts.inventory)
-      ? [opts.inventory]
-      : [join(pdd, "inventory", opts.inventory), resolve(opts.inventory)];
-    inventory = opts.inventory; // else a host list such as "host1,host2,"
-    for (const c of candidates) {
-      if (existsSync(c)) {
-        inventory = c;
-        break;
-      }
-    }
+    inventory = findInventory(pdd, opts.inventory) ?? opts.inventory;
   } else if (existsSync(join(pdd, "inventory"))) {
     inventory = join(pdd, "inventory");
   }

@@ -125,6 +125,14 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   };
   /** What ran, where, as ansible-runner records it: set once the launch is prepared. */
   let started: ShownCommand | null = null;
+  /** As recorded (keys in ansible-runner's order), the secrets of its environment masked. */
+  const recorded = (shown: ShownCommand): ShownCommand => ({
+    command: shown.command,
+    cwd: shown.cwd,
+    env: redactor.value(shown.env),
+  });
+  /** The program itself, where no sandbox or container wraps it (or none was prepared). */
+  const unwrapped = (): ShownCommand => ({ command: spec.argv, cwd: spec.cwd, env });
   let announced = false;
   /**
    * The bookkeeping of a start that the job need not wait for, done as soon as it runs
@@ -201,8 +209,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       };
     }
     // A sandbox's or container's command line, as ansible-runner records it.
-    const shown = launch?.shown ?? { command: spec.argv, cwd: spec.cwd, env };
-    started = { command: shown.command, cwd: shown.cwd, env: redactor.value(shown.env) };
+    started = recorded(launch?.shown ?? unwrapped());
 
     if (!launch) {
       announce();
@@ -255,7 +262,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   } catch (e) {
     // A job that failed before its launch was prepared (ssh-add) records the program it was
     // to run, as ansible-runner records its command before anything of the job runs.
-    started ??= { command: spec.argv, cwd: spec.cwd, env: redactor.value(env) };
+    started ??= recorded(unwrapped());
     announce(); // a launch that failed to start is recorded as one that ran
     const msg = `runner: ${(e as Error).message}`;
     log(msg);

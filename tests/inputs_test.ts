@@ -84,6 +84,17 @@ Deno.test("input: missing playbook, missing private data dir, no forks are clear
       1,
       "runner: error: --forks: must be a whole number, 1 or more; got 0",
     ]);
+    // An ident is the artifact dir's name: one that climbs out of artifacts/ or names a subdir
+    // is refused before anything is written.
+    for (const ident of ["../../escape", "a/b", ".."]) {
+      const bad = await runner(["run", pdd, "-p", "test.yml", "-i", ident]);
+      assertEquals([bad.code, bad.stderr.trim()], [
+        1,
+        `runner: error: --ident: '${ident}' cannot name a directory ` +
+        "(use letters, digits, . _ - @ : + and inner spaces)",
+      ]);
+    }
+    assert(!(await exists(join(pdd, "..", "escape"))));
     assert(!(await exists(join(pdd, "artifacts"))));
   } finally {
     await cleanup(pdd);

@@ -213,7 +213,7 @@ export async function prepareJob(
   const ident = opts.ident ?? crypto.randomUUID();
   if (!IDENT_RE.test(ident) || ident === "." || ident === "..") {
     throw new ConfigError(
-      `'${ident}' cannot name a directory (use letters, digits, . _ - @ : +)`,
+      `'${ident}' cannot name a directory (use letters, digits, . _ - @ : + and inner spaces)`,
       "--ident",
     );
   }

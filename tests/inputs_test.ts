@@ -275,6 +275,12 @@ Deno.test("input: an --inventory that names nothing is refused by run, start and
       ]);
     }
     assert(!(await exists(join(pdd, "artifacts"))));
+    // Without the private data dir, that is what is said, not the inventory.
+    const gone = await runner(["run", join(pdd, "gone"), "-p", "test.yml", "--inventory", "x"]);
+    assertEquals([gone.code, gone.stderr.trim()], [
+      1,
+      `runner: error: private data dir ${join(pdd, "gone")} does not exist or is not a directory`,
+    ]);
     // A host list goes to Ansible as it is.
     const list = await runner([
       "run",

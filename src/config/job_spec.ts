@@ -129,7 +129,9 @@ function existsSync(path: string): boolean {
  */
 export function checkInventoryFlag(privateDataDir: string, inventory: string | undefined): void {
   if (!inventory || inventory.includes(",")) return;
-  if (findInventory(resolve(privateDataDir), inventory)) return;
+  const pdd = resolve(privateDataDir);
+  // A private data dir that is not there is the error to report (prepareJob does).
+  if (!isDir(pdd) || findInventory(pdd, inventory)) return;
   throw new ConfigError(
     `'${inventory}' is not a file or dir (here or under ${
       join(privateDataDir, "inventory")

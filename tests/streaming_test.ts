@@ -260,19 +260,34 @@ for (const [what, recipe] of HOSTILE) {
   });
 }
 
-const BROKEN: [string, string][] = [
-  ["bad JSON", '{"kwargs": {"playbook": "test.yml"}}\nnot json at all\n'],
+/** A broken transmit stream, and what the worker's error status says of it. */
+const BROKEN: [string, string, string][] = [
+  [
+    "bad JSON",
+    '{"kwargs": {"playbook": "test.yml"}}\nnot json at all\n',
+    'not a JSON line: "not json',
+  ],
   [
     "a zip size that lies (too big)",
     '{"kwargs": {}}\n{"zipfile": 100000}\nUEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==',
+    "the stream ended inside the zip payload: 32 of the 133336 base64 characters of a " +
+    "100000-byte zip arrived",
   ],
-  ["bad base64", '{"kwargs": {}}\n{"zipfile": 6}\n!!!!@@@@{"eof": true}\n'],
-  ["a zip that is not a zip", '{"kwargs": {}}\n{"zipfile": 6}\nbm90emlw{"eof": true}\n'],
-  ["a truncated stream", '{"kwargs": {"playbook": "test.yml"}}\n'],
-  ["an empty stream", ""],
+  ["bad base64", '{"kwargs": {}}\n{"zipfile": 6}\n!!!!@@@@{"eof": true}\n', "invalid base64"],
+  [
+    "a zip that is not a zip",
+    '{"kwargs": {}}\n{"zipfile": 6}\nbm90emlw{"eof": true}\n',
+    "too short to be a zip file",
+  ],
+  [
+    "a truncated stream",
+    '{"kwargs": {"playbook": "test.yml"}}\n',
+    "the transmit stream ended before eof",
+  ],
+  ["an empty stream", "", "the transmit stream ended before eof"],
 ];
 
-for (const [what, stream] of BROKEN) {
+for (const [what, stream, why] of BROKEN) {
   Deno.test(`worker: ${what} gives an error status and eof, never a hang`, async () => {
     const pdd = await Deno.makeTempDir();
     try {
@@ -287,7 +302,8 @@ for (const [what, stream] of BROKEN) {
       assertEquals(lines, [{ status: "error", job_explanation: lines[0].job_explanation }, {
         eof: true,
       }]);
-      assertIncludes(lines[0].job_explanation, "Failed to read the transmit stream");
+      assertIncludes(lines[0].job_explanation, `Failed to read the transmit stream: `);
+      assertIncludes(lines[0].job_explanation, why);
     } finally {
       await cleanup(pdd);
     }

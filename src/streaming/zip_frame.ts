@@ -1,7 +1,7 @@
 /** A directory on the wire: `{"zipfile": N}` then the base64 of the N-byte zip, no newline. */
 import { join } from "../runtime/path.ts";
 import { Base64Decoder, Base64Encoder, base64Length } from "./base64.ts";
-import type { ByteReader } from "./byte_reader.ts";
+import { type ByteReader, TruncatedStream } from "./byte_reader.ts";
 import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";
 import { type ExtraEntry, zipDirectory } from "./zip_out.ts";
 import { extractZip } from "./zip_in.ts";
@@ -63,11 +63,14 @@ export function receiveDirectory(
   return withTempFile(async (zipPath) => {
     const file = await Deno.open(zipPath, { write: true, create: true, mode: 0o600 });
     const decoder = new Base64Decoder();
+    const encoded = base64Length(size);
+    let read = 0;
     let written = 0;
     try {
       // Input chunks live off the V8 heap; without collecting, a large payload piles up unfreed.
       const gc = new GcBudget(GC_BYTES);
-      await reader.readExact(base64Length(size), (chunk) => {
+      await reader.readExact(encoded, (chunk) => {
+        read += chunk.length;
         const bytes = decoder.push(chunk);
         written += bytes.length;
         writeBytes(file, bytes);
@@ -75,6 +78,13 @@ export function receiveDirectory(
       });
       decoder.end();
     } catch (e) {
+      if (e instanceof TruncatedStream) {
+        // Said in the sender's terms: the zip's size is what the zipfile line announced.
+        throw new WireError(
+          `the stream ended inside the zip payload: ${read} of the ${encoded} base64 characters ` +
+            `of a ${size}-byte zip arrived`,
+        );
+      }
       throw new WireError(`bad zip payload: ${(e as Error).message}`);
     } finally {
       file.close();

@@ -38,6 +38,16 @@ const BAD: [string, string, RegExp][] = [
   ["env/settings", "{bad json", /env\/settings: not valid YAML or JSON/],
   [
     "env/envvars",
+    "DAY: 2024-02-30\n",
+    /env\/envvars: not valid YAML or JSON: timestamp 2024-02-30: day is out of range for month at line 1, column 6$/m,
+  ],
+  [
+    "env/settings",
+    "fact_cache: 2024-01-01\n",
+    /env\/settings: key 'fact_cache': expected a string, got a timestamp 2024-01-01/,
+  ],
+  [
+    "env/envvars",
     "A: !unsafe x\n",
     /env\/envvars: not valid YAML or JSON: unknown tag !unsafe at line 1, column 4/,
   ],
@@ -130,6 +140,28 @@ Deno.test("input: AWX's extravars (values tagged !unsafe) reach Ansible unrender
     assertEquals(r.code, 0, r.stdout + r.stderr);
     assertIncludes(r.stdout, "admin {{ 6 * 7 }}");
     assertEquals(r.stderr, "", "nothing on stderr");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("input: envvars dates and times reach the job as ansible-runner's str() of them", async () => {
+  const pdd = await makePdd({
+    "env/envvars": "DAY: 2024-01-01\nAT: 2001-12-14t21:59:43.10-05:00\nUTC: 2024-1-1 1:02:03Z\n" +
+      "NOT_A_DATE: 2024-1-1\n",
+  });
+  try {
+    const r = await runner(["run", pdd, "-b", "env", "-i", "dates"]);
+    assertEquals(r.code, 0, r.stderr);
+    const env = new Set(r.stdout.split(/\r?\n/));
+    for (
+      const line of [
+        "DAY=2024-01-01",
+        "AT=2001-12-14 21:59:43.100000-05:00",
+        "UTC=2024-01-01 01:02:03+00:00",
+        "NOT_A_DATE=2024-1-1",
+      ]
+    ) assert(env.has(line), `${line} in ${r.stdout}`);
   } finally {
     await cleanup(pdd);
   }

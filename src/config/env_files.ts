@@ -6,7 +6,8 @@
 import { join } from "../runtime/path.ts";
 import { ConfigError } from "./errors.ts";
 import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
-import { describe, type Settings, validateSettings } from "./settings.ts";
+import { describe, isMapping, type Settings, validateSettings } from "./settings.ts";
+import { PyTimestamp } from "./py_timestamp.ts";
 import { shlexSplit } from "./shlex.ts";
 import { parseYaml, type YamlOptions } from "./yaml.ts";
 
@@ -61,19 +62,19 @@ async function parseMapping(
   try {
     doc = await parseYaml(text, opts);
   } catch (e) {
-    const msg = (e as Error).message.split("\n")[0];
+    // The YAML package's first line ends where its excerpt of the file begins.
+    const msg = (e as Error).message.split("\n")[0].replace(/:\s*$/, "");
     throw new ConfigError(`not valid YAML or JSON: ${msg}`, file);
   }
   if (doc === null || doc === undefined) return null;
-  if (typeof doc !== "object" || Array.isArray(doc)) {
-    throw new ConfigError(`must be a mapping, got ${describe(doc)}`, file);
-  }
-  return doc as Record<string, unknown>;
+  if (!isMapping(doc)) throw new ConfigError(`must be a mapping, got ${describe(doc)}`, file);
+  return doc;
 }
 
 /** Python's str() of a YAML scalar, as ansible-runner turns envvars and passwords into text. */
 function pyStr(value: unknown, file: string, key: string): string {
   if (typeof value === "string") return value;
+  if (value instanceof PyTimestamp) return value.text;
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "number") {
     if (Number.isInteger(value)) return String(value);

@@ -4,6 +4,7 @@
  * written for a newer runner still work.
  */
 import { ConfigError } from "./errors.ts";
+import { PyTimestamp } from "./py_timestamp.ts";
 
 type Kind = "seconds" | "number" | "bool" | "string" | "paths" | "strings" | "map";
 
@@ -79,9 +80,7 @@ function coerce(kind: Kind, value: unknown): unknown {
     case "strings":
       return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
     case "map":
-      return typeof value === "object" && value !== null && !Array.isArray(value)
-        ? value
-        : undefined;
+      return isMapping(value) ? value : undefined;
   }
 }
 
@@ -94,7 +93,7 @@ export function validateSettings(
   file = "env/settings",
 ): { settings: Settings; warnings: string[] } {
   if (doc === null || doc === undefined) return { settings: {}, warnings: [] };
-  if (typeof doc !== "object" || Array.isArray(doc)) {
+  if (!isMapping(doc)) {
     throw new ConfigError("must be a mapping of setting names to values", file);
   }
   const settings: Record<string, unknown> = {};
@@ -115,9 +114,16 @@ export function validateSettings(
   return { settings: settings as Settings, warnings };
 }
 
+/** Whether a parsed YAML/JSON value is a mapping (not a list, nor a timestamp). */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof PyTimestamp);
+}
+
 /** A short description of a bad value for error messages. */
 export function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
+  if (value instanceof PyTimestamp) return `a timestamp ${value.text}`;
   if (typeof value === "object" && value !== null) return "a mapping";
   const text = JSON.stringify(value) ?? String(value);
   return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`;

@@ -6,6 +6,7 @@
  * Node compatibility layer (~10 MiB, ~20 ms), which would delay every job.
  */
 import { parseFlatYaml } from "./flat_yaml.ts";
+import { PY_TIMESTAMP_TEST, PyTimestamp, pyTimestamp } from "./py_timestamp.ts";
 
 type Tag = { tag: string; test?: RegExp; format?: string; [k: string]: unknown };
 
@@ -20,6 +21,21 @@ function pyTags(tags: Tag[]): Tag[] {
     }
     if (t.tag === "tag:yaml.org,2002:float" && t.format === "EXP") {
       return { ...t, test: PY_FLOAT_EXP };
+    }
+    if (t.tag === "tag:yaml.org,2002:timestamp") {
+      return {
+        ...t,
+        test: PY_TIMESTAMP_TEST,
+        identify: (v: unknown) => v instanceof PyTimestamp,
+        resolve: (s: string, onError: (msg: string) => void) => {
+          try {
+            return pyTimestamp(s);
+          } catch (e) {
+            onError(`timestamp ${s}: ${(e as Error).message}`);
+            return s;
+          }
+        },
+      };
     }
     return t;
   });

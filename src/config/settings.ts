@@ -114,16 +114,17 @@ export function validateSettings(
   return { settings: settings as Settings, warnings };
 }
 
-/** Whether a parsed YAML/JSON value is a mapping (not a list, nor a timestamp). */
+/** Whether a parsed YAML/JSON value is a mapping (not a list, a timestamp or `!!binary`). */
 export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) &&
-    !(value instanceof PyTimestamp);
+    !(value instanceof PyTimestamp) && !ArrayBuffer.isView(value);
 }
 
 /** A short description of a bad value for error messages. */
 export function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (value instanceof PyTimestamp) return `a timestamp ${value.text}`;
+  if (ArrayBuffer.isView(value)) return "binary data (!!binary)";
   if (typeof value === "object" && value !== null) return "a mapping";
   const text = JSON.stringify(value) ?? String(value);
   return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`;

@@ -145,10 +145,10 @@ Deno.test("input: AWX's extravars (values tagged !unsafe) reach Ansible unrender
   }
 });
 
-Deno.test("input: envvars dates and times reach the job as ansible-runner's str() of them", async () => {
+Deno.test("input: envvars floats, dates and times reach the job as ansible-runner's str() of them", async () => {
   const pdd = await makePdd({
     "env/envvars": "DAY: 2024-01-01\nAT: 2001-12-14t21:59:43.10-05:00\nUTC: 2024-1-1 1:02:03Z\n" +
-      "NOT_A_DATE: 2024-1-1\n",
+      "NOT_A_DATE: 2024-1-1\nVERSION: 1.0\nTINY: 0.00001\nZIP: 09\nBIG: 12345678901234567890\n",
   });
   try {
     const r = await runner(["run", pdd, "-b", "env", "-i", "dates"]);
@@ -160,6 +160,10 @@ Deno.test("input: envvars dates and times reach the job as ansible-runner's str(
         "AT=2001-12-14 21:59:43.100000-05:00",
         "UTC=2024-01-01 01:02:03+00:00",
         "NOT_A_DATE=2024-1-1",
+        "VERSION=1.0",
+        "TINY=1e-05",
+        "ZIP=09",
+        "BIG=12345678901234567890",
       ]
     ) assert(env.has(line), `${line} in ${r.stdout}`);
   } finally {

@@ -7,7 +7,7 @@ import { join } from "../runtime/path.ts";
 import { ConfigError } from "./errors.ts";
 import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
 import { describe, isMapping, type Settings, validateSettings } from "./settings.ts";
-import { PyTimestamp } from "./py_timestamp.ts";
+import { pythonStr } from "./py_scalars.ts";
 import { shlexSplit } from "./shlex.ts";
 import { parseYaml, type YamlOptions } from "./yaml.ts";
 
@@ -73,16 +73,13 @@ async function parseMapping(
 
 /** Python's str() of a YAML scalar, as ansible-runner turns envvars and passwords into text. */
 function pyStr(value: unknown, file: string, key: string): string {
-  if (typeof value === "string") return value;
-  if (value instanceof PyTimestamp) return value.text;
-  if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "number") {
-    if (Number.isInteger(value)) return String(value);
-    return Number.isFinite(value) ? String(value) : value > 0 ? "inf" : "-inf";
-  }
-  if (value === null) return "None";
+  const text = pythonStr(value);
+  if (text !== undefined) return text;
   throw new ConfigError(`expected a string or number, got ${describe(value)}`, file, key);
 }
+
+/** How envvars and passwords are read: their values become text, as Python's str() writes it. */
+const TEXT: YamlOptions = { pythonText: true };
 
 /** Loads and validates everything under `env/`. */
 export async function loadEnvInputs(pdd: string): Promise<EnvInputs> {
@@ -94,7 +91,9 @@ export async function loadEnvInputs(pdd: string): Promise<EnvInputs> {
 
   const envvars: Record<string, string> = {};
   for (
-    const [k, v] of Object.entries(await parseMapping(envvarsF?.text ?? "", "env/envvars") ?? {})
+    const [k, v] of Object.entries(
+      await parseMapping(envvarsF?.text ?? "", "env/envvars", TEXT) ?? {},
+    )
   ) {
     envvars[k] = pyStr(v, "env/envvars", k);
   }
@@ -104,7 +103,7 @@ export async function loadEnvInputs(pdd: string): Promise<EnvInputs> {
 
   const prompts: PromptRule[] = [];
   const secrets: string[] = [];
-  const passwords = await parseMapping(passwordsF?.text ?? "", "env/passwords") ?? {};
+  const passwords = await parseMapping(passwordsF?.text ?? "", "env/passwords", TEXT) ?? {};
   for (const [pattern, value] of Object.entries(passwords)) {
     let re: RegExp;
     try {

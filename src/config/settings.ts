@@ -4,7 +4,7 @@
  * written for a newer runner still work.
  */
 import { ConfigError } from "./errors.ts";
-import { PyTimestamp } from "./py_timestamp.ts";
+import { PyFloat, PyTimestamp } from "./py_scalars.ts";
 
 type Kind = "seconds" | "number" | "bool" | "string" | "paths" | "strings" | "map";
 
@@ -117,7 +117,7 @@ export function validateSettings(
 /** Whether a parsed YAML/JSON value is a mapping (not a list, a timestamp or `!!binary`). */
 export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) &&
-    !(value instanceof PyTimestamp) && !ArrayBuffer.isView(value);
+    !(value instanceof PyTimestamp) && !(value instanceof PyFloat) && !ArrayBuffer.isView(value);
 }
 
 /** A short description of a bad value for error messages. */
@@ -125,6 +125,7 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (value instanceof PyTimestamp) return `a timestamp ${value.text}`;
   if (ArrayBuffer.isView(value)) return "binary data (!!binary)";
+  if (value instanceof PyFloat || typeof value === "bigint") return `number ${value}`;
   if (typeof value === "object" && value !== null) return "a mapping";
   const text = JSON.stringify(value) ?? String(value);
   return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`;

@@ -1,27 +1,32 @@
 /**
  * YAML parsing with PyYAML's `safe_load` semantics, which ansible-runner users' files are
- * written for: YAML 1.1 booleans but not `y`/`n`, floats only with a dot and a signed
- * exponent, duplicate keys keep the last value. Flat `key: scalar` files take a fast path
- * (flat_yaml.ts); the full parser is loaded only for the rest: an npm import starts Deno's
- * Node compatibility layer (~10 MiB, ~20 ms), which would delay every job.
+ * written for: PyYAML's rules for which plain scalars are booleans (YAML 1.1's, but not
+ * `y`/`n`), integers (`09` and `0:30` are text) and floats (a dot, and a signed exponent),
+ * timestamps as PyYAML makes them, duplicate keys keep the last value. Flat `key: scalar` files
+ * take a fast path (flat_yaml.ts); the full parser is loaded only for the rest: an npm import
+ * starts Deno's Node compatibility layer (~10 MiB, ~20 ms), which would delay every job.
  */
 import { parseFlatYaml } from "./flat_yaml.ts";
-import { PY_TIMESTAMP_TEST, PyTimestamp, pyTimestamp } from "./py_timestamp.ts";
+import { PY_TIMESTAMP_TEST, PyFloat, PyTimestamp, pyTimestamp } from "./py_scalars.ts";
 
-type Tag = { tag: string; test?: RegExp; format?: string; [k: string]: unknown };
+type Resolve = (s: string, onError: (msg: string) => void, options: unknown) => unknown;
+type Tag = { tag: string; test?: RegExp; format?: string; resolve?: Resolve; [k: string]: unknown };
 
-const PY_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const PY_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-const PY_FLOAT_EXP = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)[eE][-+][0-9]+$/;
+const INT = "tag:yaml.org,2002:int";
+const FLOAT = "tag:yaml.org,2002:float";
 
-function pyTags(tags: Tag[]): Tag[] {
+/** PyYAML's implicit resolvers, per tag and the YAML package's format of it. */
+const PY_TESTS: Record<string, RegExp> = {
+  "tag:yaml.org,2002:bool/true": /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+  "tag:yaml.org,2002:bool/false": /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+  [`${INT}/`]: /^[-+]?(?:0|[1-9][0-9_]*)$/,
+  [`${INT}/TIME`]: /^[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+$/,
+  [`${FLOAT}/`]: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/,
+  [`${FLOAT}/EXP`]: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)[eE][-+][0-9]+$/,
+};
+
+function pyTags(tags: Tag[], text: boolean): Tag[] {
   return tags.map((t) => {
-    if (t.tag === "tag:yaml.org,2002:bool" && t.test) {
-      return { ...t, test: t.test.test("true") ? PY_TRUE : PY_FALSE };
-    }
-    if (t.tag === "tag:yaml.org,2002:float" && t.format === "EXP") {
-      return { ...t, test: PY_FLOAT_EXP };
-    }
     if (t.tag === "tag:yaml.org,2002:timestamp") {
       return {
         ...t,
@@ -37,7 +42,23 @@ function pyTags(tags: Tag[]): Tag[] {
         },
       };
     }
-    return t;
+    // The YAML package tells its tags apart by format, and the two booleans and .inf/.nan by test.
+    const kind = t.tag === "tag:yaml.org,2002:bool"
+      ? (t.test?.test("true") ? "true" : "false")
+      : t.format ?? (t.test?.test(".nan") ? "NAN" : "");
+    const test = PY_TESTS[`${t.tag}/${kind}`] ?? t.test;
+    const resolve = t.resolve;
+    if (!text || t.tag !== FLOAT || !resolve) return { ...t, test };
+    // Kept as a float (not a number, which would print 1.0 as 1) where it becomes text.
+    return {
+      ...t,
+      test,
+      identify: (v: unknown) => v instanceof PyFloat,
+      resolve: (s: string, onError: (msg: string) => void, options: unknown) => {
+        const r = resolve(s, onError, options);
+        return new PyFloat(typeof r === "number" ? r : Number((r as { value: unknown }).value));
+      },
+    };
   });
 }
 
@@ -56,6 +77,11 @@ const ANSIBLE_TAGS = ["!unsafe", "!vault", "!vault-encrypted"].flatMap((tag) => 
 export interface YamlOptions {
   /** Understand Ansible's `!unsafe` and `!vault` tags (for files Ansible reads itself). */
   ansibleTags?: boolean;
+  /**
+   * Values that become text (`env/envvars`, `env/passwords`): floats as PyFloat and integers
+   * as BigInt, so that Python's `str()` of them can be written (pythonStr).
+   */
+  pythonText?: boolean;
 }
 
 /**
@@ -69,10 +95,11 @@ export async function parseYaml(text: string, opts: YamlOptions = {}): Promise<u
   const { default: YAML } = await import("yaml");
   const tags = (
     defaults: Tag[],
-  ) => [...pyTags(defaults), ...(opts.ansibleTags ? ANSIBLE_TAGS : [])];
+  ) => [...pyTags(defaults, !!opts.pythonText), ...(opts.ansibleTags ? ANSIBLE_TAGS : [])];
   const doc = YAML.parseDocument(text, {
     version: "1.1",
     uniqueKeys: false,
+    intAsBigInt: !!opts.pythonText,
     // deno-lint-ignore no-explicit-any
     customTags: tags as any,
   });

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { PyTimestamp } from "./py_timestamp.ts";
+import { PyFloat, pyFloatRepr, pythonStr, PyTimestamp } from "./py_scalars.ts";
 import { parseYaml } from "./yaml.ts";
 
 Deno.test("yaml: PyYAML safe_load semantics", async () => {
@@ -40,8 +40,8 @@ Deno.test("yaml: Ansible's !unsafe and !vault, where asked for, read as their te
   });
 });
 
-/** Plain scalars around PyYAML's timestamp rules: forms it takes, forms it leaves as text. */
-function timestampScalars(): string[] {
+/** Plain scalars around PyYAML's rules for timestamps, integers, floats and booleans. */
+function scalars(): string[] {
   const out = [
     "2024-01-01",
     "2024-1-1",
@@ -68,6 +68,18 @@ function timestampScalars(): string[] {
     "!!timestamp 2024-03-04",
     "!!timestamp '2024-03-04 05:06:07'",
     "'2024-01-01'",
+    // Integers: decimal, octal, binary, hexadecimal, base 60, underscores, and near misses.
+    ...["0", "-0", "+0", "7", "09", "0_9", "007", "0o7", "0b101", "0b", "0x_1F", "0x", "1_000"],
+    ...["1__0", "_1", "1_", "12345678901234567890", "-9007199254740993", "1:2", "0:30"],
+    ...["01:30", "190:20:30", "1:60", "1:2:3", "+1:30", "-1:30"],
+    // Floats: Python writes them back its own way (1.0, 1e-05, 1e+16).
+    ...["1.0", "100.0", "-0.0", "0.", "00.5", "1.50", "3.10", "1_000.5", ".5", "+.5", "-.5"],
+    ...[".", "._", "._5", "1e5", "1.e+5", "1.0e+20", ".5E-3", "1.5e3", "0.0001", "0.00001"],
+    ...["123456789.123456789", "1e16", "1.0e+16", "9999999999999998.0", "1.0e+15", "1:30.5"],
+    ...["-1:30.5", "0:30.5", "1.0e-7", "2.5e-300", "1.7976931348623157e+308", "1.0e+309"],
+    ...[".inf", "-.inf", "+.Inf", ".NaN", ".nan", "-.nan", "nan"],
+    // Booleans, nulls, text.
+    ...["yes", "No", "on", "OFF", "y", "n", "True", "tRUE", "~", "null", "NULL", "nil"],
   ];
   for (const fraction of ["", ".5", ".10", ".000001", ".0000001", ".1234567", ".000000"]) {
     for (
@@ -79,8 +91,8 @@ function timestampScalars(): string[] {
   return out;
 }
 
-Deno.test("yaml: timestamps are what PyYAML makes of them, as Python's str() (envvars' text)", async () => {
-  const scalars = timestampScalars();
+Deno.test("yaml: envvars' scalars become the text Python's str() makes of PyYAML's values", async () => {
+  const all = scalars();
   const py = new Deno.Command("python3", {
     args: [
       "-c",
@@ -99,27 +111,53 @@ print(json.dumps(out))`,
     stdout: "piped",
   }).spawn();
   const w = py.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(scalars)));
+  await w.write(new TextEncoder().encode(JSON.stringify(all)));
   await w.close();
   const expected: [string, string][] = JSON.parse(
     new TextDecoder().decode((await py.output()).stdout),
   );
-  let timestamps = 0;
-  for (const [i, s] of scalars.entries()) {
+  const kinds = new Map<string, number>();
+  for (const [i, s] of all.entries()) {
     let ours: [string, string];
     try {
-      const v = ((await parseYaml(`v: ${s}`)) as Record<string, unknown>).v;
-      ours = [
-        v instanceof PyTimestamp ? "timestamp" : typeof v === "string" ? "str" : "?",
-        String(v),
-      ];
+      const v = ((await parseYaml(`v: ${s}`, { pythonText: true })) as Record<string, unknown>).v;
+      ours = [kindOf(v), pythonStr(v) ?? "?"];
     } catch {
       ours = ["error", ""];
     }
     assertEquals(ours, expected[i], s);
-    if (ours[0] === "timestamp") timestamps++;
+    kinds.set(ours[0], (kinds.get(ours[0]) ?? 0) + 1);
   }
-  assert(timestamps > 40, `${timestamps} timestamps`);
+  for (const kind of ["timestamp", "int", "float", "bool", "NoneType", "str", "error"]) {
+    assert((kinds.get(kind) ?? 0) >= 3, `${kind}: ${kinds.get(kind)}`);
+  }
+});
+
+/** The name of Python's type for what PyYAML would make of the value. */
+function kindOf(v: unknown): string {
+  if (v instanceof PyTimestamp) return "timestamp";
+  if (v instanceof PyFloat) return "float";
+  if (typeof v === "bigint" || typeof v === "number") return "int";
+  if (typeof v === "boolean") return "bool";
+  if (v === null) return "NoneType";
+  return typeof v === "string" ? "str" : "?";
+}
+
+Deno.test("yaml: Python's float repr", () => {
+  const cases: [number, string][] = [
+    [1, "1.0"],
+    [-0, "-0.0"],
+    [0.0001, "0.0001"],
+    [0.00001, "1e-05"],
+    [1e16, "1e+16"],
+    [1.5e16, "1.5e+16"],
+    [123456789.123, "123456789.123"],
+    [1e15, "1000000000000000.0"],
+    [-2.5e-300, "-2.5e-300"],
+    [Infinity, "inf"],
+    [NaN, "nan"],
+  ];
+  for (const [x, text] of cases) assertEquals(pyFloatRepr(x), text, String(x));
 });
 
 Deno.test("yaml: an impossible date says why, where", async () => {

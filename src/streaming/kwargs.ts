@@ -3,6 +3,7 @@
  * and `worker` reads them. Only keys Python's `ansible_runner.run()` accepts are sent, so a
  * Python worker can take our stream.
  */
+import { pythonStr } from "../config/py_scalars.ts";
 import { isAbsolute, join } from "../runtime/path.ts";
 import { ConfigError } from "../config/errors.ts";
 import type { RunOptions } from "../config/options.ts";
@@ -209,7 +210,8 @@ export function optionsFromKwargs(
   };
   if (options.envvars) {
     options.envvars = Object.fromEntries(
-      Object.entries(options.envvars).map(([k, x]) => [k, String(x)]),
+      // Python's str() of each, as ansible-runner's worker makes them text (true is True).
+      Object.entries(options.envvars).map(([k, x]) => [k, pythonStr(x) ?? String(x)]),
     );
     // As ansible-runner's worker does: a transmitted roles path is relative to roles/.
     if (options.envvars.ANSIBLE_ROLES_PATH !== undefined) {

@@ -83,3 +83,18 @@ Deno.test("kwargs: ansible-runner's other run() parameters", () => {
     job_timeout: 60,
   });
 });
+
+Deno.test("kwargs: envvars become text as Python's str() makes it, as ansible-runner's worker does", () => {
+  const { options } = optionsFromKwargs({
+    playbook: "site.yml",
+    envvars: { A: "x", B: true, C: null, D: 3, E: 0.5, F: 1e-7 },
+  }, "/node/pdd");
+  assertEquals(options.envvars, {
+    A: "x",
+    B: "True",
+    C: "None",
+    D: "3",
+    E: "0.5",
+    F: "1e-07",
+  });
+});

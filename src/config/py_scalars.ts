@@ -1,9 +1,9 @@
 /**
- * YAML timestamps as PyYAML's `safe_load` reads them. ansible-runner turns an `env/envvars`
- * value into text with Python's `str()`, so `DAY: 2024-01-01` reaches the job as
- * `2024-01-01` and `AT: 2024-01-01t10:00:00.5Z` as `2024-01-01 10:00:00.500000+00:00`. The
- * YAML package would give a JavaScript Date, which keeps neither the date-only form nor the
- * offset. Pure.
+ * YAML scalars as PyYAML's `safe_load` reads them, and Python's `str()` of them. ansible-runner
+ * turns an `env/envvars` value (and an `env/passwords` answer) into text with `str()`, so
+ * `VERSION: 1.0` reaches the job as `1.0`, `DAY: 2024-01-01` as `2024-01-01` and
+ * `AT: 2024-01-01t10:00:00.5Z` as `2024-01-01 10:00:00.500000+00:00`. JavaScript numbers and
+ * Dates keep neither the float's form nor the timestamp's. Pure.
  * @module
  */
 
@@ -72,4 +72,56 @@ export function pyTimestamp(text: string): PyTimestamp {
     out += `${offset < 0 ? "-" : "+"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   }
   return new PyTimestamp(out);
+}
+
+/** A float read from YAML where its text matters: Python writes 1.0 as `1.0`, 1e-5 as `1e-05`. */
+export class PyFloat {
+  readonly value: number;
+
+  constructor(value: number) {
+    this.value = value;
+  }
+
+  /** Python's `str()` (its `repr()`). */
+  toString(): string {
+    return pyFloatRepr(this.value);
+  }
+}
+
+/**
+ * Python's `repr()` of a float: the shortest digits that read back as the same number (as
+ * JavaScript's), written in fixed notation from 1e-4 up to 1e16 with at least one decimal,
+ * otherwise as `d.ddde±XX`.
+ */
+export function pyFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, e] = x.toExponential().split("e");
+  const exp = Number(e);
+  const sign = x < 0 ? "-" : "";
+  const digits = mantissa.replace(/^-/, "").replace(".", "");
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${exp < 0 ? "-" : "+"}${pad(Math.abs(exp))}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  return `${sign}${digits.slice(0, exp + 1).padEnd(exp + 1, "0")}.${digits.slice(exp + 1) || "0"}`;
+}
+
+/**
+ * Python's `str()` of a scalar read from YAML or JSON (numbers, as JSON gives them, print as
+ * JavaScript's shortest form, Python's for floats); undefined for a list, a mapping or binary
+ * data, which ansible-runner would pass on as Python's repr of them.
+ */
+export function pythonStr(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value instanceof PyTimestamp || value instanceof PyFloat) return value.toString();
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "bigint") return String(value);
+  if (typeof value === "number") {
+    return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+  }
+  if (value === null) return "None";
+  return undefined;
 }

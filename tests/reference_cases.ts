@@ -178,7 +178,8 @@ const CASES: Record<string, Case> = {
   "a role (-r)": {
     files: {
       "roles/greet/tasks/main.yml":
-        "- ansible.builtin.debug: msg=hi-from-role\n- ansible.builtin.debug: var=who\n- ansible.builtin.debug: var=n\n",
+        "- ansible.builtin.debug: msg=hi-from-role\n- ansible.builtin.debug: var=who\n- ansible.builtin.debug: var=n\n" +
+        "- ansible.builtin.debug: var=f\n- ansible.builtin.debug: var=l\n- ansible.builtin.debug: var=z\n",
     },
     args: [
       "-r",
@@ -188,7 +189,8 @@ const CASES: Record<string, Case> = {
       "--roles-path",
       "<pdd>/roles",
       "--role-vars",
-      "who=world n=3",
+      // Python literals: a float stays one (1.0), a list a list, 01 (no literal) text.
+      "who=world n=3 f=1.0 l=[1,'a',(2,)] z=01",
     ],
   },
   // A playbook in a subdir: events name it as given, not by its base name.

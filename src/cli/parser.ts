@@ -55,9 +55,13 @@ function jobGroups(): OptionGroup[] {
         flag(["--roles-path"], "where roles are found (default PRIVATE_DATA_DIR/roles)", {
           metavar: "PATH",
         }),
-        flag(["--role-vars"], "variables for the role, space separated key=value pairs", {
-          metavar: "'K=V K2=V2'",
-        }),
+        flag(
+          ["--role-vars"],
+          "variables for the role, space separated key=value pairs; values are Python literals where they are one (n=1.0, l=[1,'a']), else text",
+          {
+            metavar: "'K=V K2=V2'",
+          },
+        ),
         onOff(["--role-skip-facts"], "do not gather facts in the generated role playbook"),
       ],
     },

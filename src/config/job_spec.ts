@@ -7,6 +7,7 @@ import { ConfigError } from "./errors.ts";
 import { type EnvInputs, loadEnvInputs } from "./env_files.ts";
 import type { RunOptions } from "./options.ts";
 import { type Settings, validateSettings } from "./settings.ts";
+import { pyJsonDumps, roleVarValue } from "./py_literal.ts";
 import { shlexSplit } from "./shlex.ts";
 import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
 import { JOB_MARKER_ENV } from "../exec/process_tree.ts";
@@ -148,33 +149,28 @@ function findInventory(pdd: string, inventory: string): string | null {
   return candidates.find(existsSync) ?? null;
 }
 
-/** The playbook that runs `opts.role` (a file name and its JSON), as ansible-runner makes it. */
+/**
+ * The playbook that runs `opts.role` (a file name and its JSON), as ansible-runner makes it:
+ * laid out by Python's `json.dumps`, each `--role-vars` value its Python literal.
+ */
 export function rolePlaybook(opts: RunOptions): { name: string; content: string } {
-  const role: Record<string, unknown> = { name: opts.role };
-  if (opts.roleVars) role.vars = parseRoleVars(opts.roleVars);
-  const play = [{ hosts: opts.hosts ?? "all", gather_facts: !opts.roleSkipFacts, roles: [role] }];
-  return { name: crypto.randomUUID().replaceAll("-", ""), content: JSON.stringify(play) };
+  const role = new Map<string, unknown>([["name", opts.role]]);
+  if (opts.roleVars) role.set("vars", parseRoleVars(opts.roleVars));
+  const play = new Map<string, unknown>([
+    ["hosts", opts.hosts ?? "all"],
+    ["gather_facts", !opts.roleSkipFacts],
+    ["roles", [role]],
+  ]);
+  return { name: crypto.randomUUID().replaceAll("-", ""), content: pyJsonDumps([play]) };
 }
 
-/** Python-literal-ish parse of a role var value (`ast.literal_eval` with a string fallback). */
-export function parseRoleVars(text: string): Record<string, unknown> {
-  const vars: Record<string, unknown> = {};
+/** `--role-vars 'K=V K2=V2'`: each value read as ansible-runner reads it (roleVarValue). */
+function parseRoleVars(text: string): Map<string, unknown> {
+  const vars = new Map<string, unknown>();
   for (const item of text.split(/\s+/).filter(Boolean)) {
     const eq = item.indexOf("=");
     if (eq <= 0) throw new ConfigError(`'${item}' is not key=value`, "--role-vars");
-    const key = item.slice(0, eq);
-    const raw = item.slice(eq + 1);
-    const lit: Record<string, unknown> = { True: true, False: false, None: null };
-    let value: unknown = raw;
-    if (raw in lit) value = lit[raw];
-    else if (/^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw);
-    else if (/^(['"]).*\1$/.test(raw)) value = raw.slice(1, -1);
-    else if (/^[[{]/.test(raw)) {
-      try {
-        value = JSON.parse(raw);
-      } catch { /* keep the string */ }
-    }
-    vars[key] = value;
+    vars.set(item.slice(0, eq), roleVarValue(item.slice(eq + 1)));
   }
   return vars;
 }

@@ -221,7 +221,7 @@ export function roleVarValue(text: string): unknown {
   try {
     return new Reader(text).all();
   } catch (e) {
-    if (e instanceof NotALiteral || e instanceof SyntaxError) return text;
+    if (e instanceof NotALiteral) return text;
     throw e;
   }
 }

@@ -7,6 +7,7 @@ import { ConfigError } from "./errors.ts";
 import { type EnvInputs, loadEnvInputs } from "./env_files.ts";
 import type { RunOptions } from "./options.ts";
 import { type Settings, validateSettings } from "./settings.ts";
+import { pythonStr } from "./py_scalars.ts";
 import { pyJsonDumps, roleVarValue } from "./py_literal.ts";
 import { shlexSplit } from "./shlex.ts";
 import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
@@ -216,9 +217,10 @@ export async function prepareJob(
     );
   }
   const inputs: EnvInputs = await loadEnvInputs(pdd);
-  for (const [pattern, answer] of Object.entries(opts.passwords ?? {})) {
+  for (const [pattern, value] of Object.entries(opts.passwords ?? {})) {
+    const answer = pythonStr(value) ?? String(value); // as ansible-runner's str() of it
     try {
-      inputs.prompts.push({ pattern: compilePythonRegex(pattern), answer: String(answer) });
+      inputs.prompts.push({ pattern: compilePythonRegex(pattern), answer });
     } catch (e) {
       throw new ConfigError(
         `not a valid regular expression: ${(e as Error).message}`,
@@ -226,7 +228,7 @@ export async function prepareJob(
         pattern,
       );
     }
-    if (String(answer).length) inputs.secrets.push(String(answer));
+    if (answer.length) inputs.secrets.push(answer);
   }
   if (opts.sshKey) {
     inputs.sshKey = opts.sshKey;

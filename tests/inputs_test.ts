@@ -145,6 +145,26 @@ Deno.test("input: AWX's extravars (values tagged !unsafe) reach Ansible unrender
   }
 });
 
+Deno.test("input: an env/ file that is not UTF-8 is a clear error naming its line, nothing written", async () => {
+  for (const name of ["envvars", "cmdline", "settings"]) {
+    const pdd = await playbookPdd(PLAY, {});
+    try {
+      await Deno.mkdir(join(pdd, "env"), { recursive: true });
+      // "A: ok" then "B: café" in Latin-1.
+      await Deno.writeFile(
+        join(pdd, "env", name),
+        new Uint8Array([...new TextEncoder().encode("A: ok\nB: caf"), 0xe9, 10]),
+      );
+      const r = await runner(["run", pdd, "-p", "test.yml", "-i", "bad"]);
+      assertEquals(r.code, 1, name);
+      assertIncludes(r.stderr, `runner: error: env/${name}: is not UTF-8 text (line 2)`);
+      assert(!(await exists(join(pdd, "artifacts"))), "no artifacts");
+    } finally {
+      await cleanup(pdd);
+    }
+  }
+});
+
 Deno.test("input: envvars floats, dates and times reach the job as ansible-runner's str() of them", async () => {
   const pdd = await makePdd({
     "env/envvars": "DAY: 2024-01-01\nAT: 2001-12-14t21:59:43.10-05:00\nUTC: 2024-1-1 1:02:03Z\n" +

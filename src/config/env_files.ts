@@ -45,11 +45,37 @@ export async function readEnvFile(pdd: string, name: string): Promise<
   if (!info.isFile && !info.isFifo) {
     throw new ConfigError("is neither a file nor a named pipe", `env/${name}`);
   }
+  let bytes: Uint8Array;
   try {
-    const text = info.isFifo ? await Deno.readTextFile(path) : Deno.readTextFileSync(path);
-    return { path, text, fromPipe: !!info.isFifo };
+    bytes = info.isFifo ? await Deno.readFile(path) : Deno.readFileSync(path);
   } catch (e) {
     throw new ConfigError(`cannot read: ${(e as Error).message}`, `env/${name}`);
+  }
+  return { path, text: utf8(bytes, `env/${name}`), fromPipe: !!info.isFifo };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The file's text; bytes that are not UTF-8 are an error naming the line (as ansible-runner's
+ * own read fails), not characters silently replaced in what reaches the job.
+ */
+function utf8(bytes: Uint8Array, file: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    let line = 1;
+    for (let start = 0; start <= bytes.length; line++) {
+      const nl = bytes.indexOf(10, start);
+      const end = nl < 0 ? bytes.length : nl;
+      try {
+        strictUtf8.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      start = end + 1;
+    }
+    throw new ConfigError(`is not UTF-8 text (line ${line})`, file);
   }
 }
 

@@ -1,3 +1,4 @@
+import { askPython } from "../testing/python.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { parseFlatYaml } from "./flat_yaml.ts";
 
@@ -103,10 +104,10 @@ function* documents(): Generator<string> {
 
 Deno.test("flat yaml: every document it reads, it reads as PyYAML's safe_load does", async () => {
   const docs = [...documents()];
-  const child = new Deno.Command("python3", {
-    args: [
-      "-c",
-      `import json, math, sys, yaml
+  const py = await askPython<
+    ({ ok: unknown; error?: undefined } | { error: true; ok?: undefined })[]
+  >(
+    `import json, math, sys, yaml
 def plain(o):
     if isinstance(o, float) and not math.isfinite(o):
         return {"float": str(o)}
@@ -124,14 +125,8 @@ for d in json.load(sys.stdin):
     except Exception:
         out.append({"error": True})
 print(json.dumps(out))`,
-    ],
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(docs)));
-  await w.close();
-  const py = JSON.parse(new TextDecoder().decode((await child.output()).stdout));
+    docs,
+  );
   let read = 0;
   docs.forEach((doc, i) => {
     const ours = parseFlatYaml(doc);

@@ -1,3 +1,4 @@
+import { askPython } from "../testing/python.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { pyJsonDumps, roleVarValue } from "./py_literal.ts";
 
@@ -28,12 +29,8 @@ function generated(n: number): string[] {
 
 Deno.test("role vars: each value is what ast.literal_eval and json.dumps make of it", async () => {
   const tokens = [...HAND, ...generated(6000)];
-  const py = new Deno.Command("python3", {
-    args: [
-      "-W",
-      "ignore",
-      "-c",
-      `import ast, json, sys
+  const expected = await askPython<(string | null)[]>(
+    `import ast, json, sys
 out = []
 for s in json.load(sys.stdin):
     try:
@@ -45,15 +42,7 @@ for s in json.load(sys.stdin):
     except Exception:
         out.append(None)
 print(json.dumps(out))`,
-    ],
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const w = py.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(tokens)));
-  await w.close();
-  const expected: (string | null)[] = JSON.parse(
-    new TextDecoder().decode((await py.output()).stdout),
+    tokens,
   );
   let literals = 0;
   tokens.forEach((token, i) => {

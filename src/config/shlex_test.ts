@@ -1,3 +1,4 @@
+import { askPython } from "../testing/python.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { shlexSplit } from "./shlex.ts";
 
@@ -37,10 +38,8 @@ function corpus(n: number): string[] {
 
 Deno.test("shlex: every split (or error) is Python's shlex.split's", async () => {
   const texts = corpus(4000);
-  const py = new Deno.Command("python3", {
-    args: [
-      "-c",
-      `import json, shlex, sys
+  const expected = await askPython<(string[] | string)[]>(
+    `import json, shlex, sys
 out = []
 for s in json.load(sys.stdin):
     try:
@@ -48,14 +47,8 @@ for s in json.load(sys.stdin):
     except ValueError as e:
         out.append(str(e))
 print(json.dumps(out))`,
-    ],
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const w = py.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(texts)));
-  await w.close();
-  const expected = JSON.parse(new TextDecoder().decode((await py.output()).stdout));
+    texts,
+  );
   let errors = 0;
   texts.forEach((text, i) => {
     let ours: string[] | string;

@@ -1,3 +1,4 @@
+import { askPython } from "../testing/python.ts";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { PyFloat, pyFloatRepr, pythonStr, PyTimestamp } from "./py_scalars.ts";
 import { parseYaml } from "./yaml.ts";
@@ -93,10 +94,8 @@ function scalars(): string[] {
 
 Deno.test("yaml: envvars' scalars become the text Python's str() makes of PyYAML's values", async () => {
   const all = scalars();
-  const py = new Deno.Command("python3", {
-    args: [
-      "-c",
-      `import datetime, json, sys, yaml
+  const expected = await askPython<[string, string][]>(
+    `import datetime, json, sys, yaml
 out = []
 for s in json.load(sys.stdin):
     try:
@@ -106,15 +105,7 @@ for s in json.load(sys.stdin):
     except Exception:
         out.append(["error", ""])
 print(json.dumps(out))`,
-    ],
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const w = py.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(all)));
-  await w.close();
-  const expected: [string, string][] = JSON.parse(
-    new TextDecoder().decode((await py.output()).stdout),
+    all,
   );
   const kinds = new Map<string, number>();
   for (const [i, s] of all.entries()) {

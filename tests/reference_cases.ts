@@ -318,6 +318,12 @@ const CASES: Record<string, Case> = {
     files: { "project/test.yml": PLAYS.demo, "env/passwords": '{"^SSH password:": "x"}\n' },
     args: ["-p", "test.yml", "-j"],
   },
+  // -j: lines printed outside any event (a program's) stay text, in the console and stdout.
+  "a program's lines with -j": {
+    files: { "project/test.yml": "", "project/lines.sh": "#!/bin/sh\necho one\necho\necho two\n" },
+    executable: ["project/lines.sh"],
+    args: ["-p", "test.yml", "-b", "<pdd>/project/lines.sh", "-j"],
+  },
   "ad hoc": {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],

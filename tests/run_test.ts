@@ -235,6 +235,25 @@ Deno.test("run: -j prints one JSON event per line, in the stdout artifact too", 
   }
 });
 
+Deno.test("run: -j prints lines from outside any event as text, as ansible-runner does", async () => {
+  const pdd = await makePdd({ "project/lines.sh": "#!/bin/sh\necho one\necho\necho two\n" });
+  try {
+    await Deno.chmod(join(pdd, "project/lines.sh"), 0o755);
+    const r = await runner(["run", pdd, "-b", join(pdd, "project/lines.sh"), "-i", "l", "-j"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stdout, "one\r\n\r\ntwo\r\n");
+    assertEquals(await artifact(pdd, "l", "stdout"), "one\r\n\r\ntwo\r\n");
+    const events = await readEvents(join(pdd, "artifacts", "l"));
+    assertEquals(events.map((e) => [e.event, e.stdout]), [
+      ["verbose", "one"],
+      ["verbose", ""],
+      ["verbose", "two"],
+    ]);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: -q prints nothing; --rotate-artifacts keeps the newest N", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: q}}]\n",

@@ -96,7 +96,7 @@ export class ArtifactWriter implements JobSink {
       Deno.renameSync(tmp, path);
     }
     if (!this.#stdout) return;
-    if (!this.#json) writeEventText(this.#stdout, ev, this.#encoder);
+    if (!this.#json || isTerminalLine(ev)) writeEventText(this.#stdout, ev, this.#encoder);
     else if (json !== null) writeAll(this.#stdout, this.#encoder.encode(json + "\n"));
     else writeEventJson(this.#stdout, ev, this.#encoder, "\n", new PythonJson());
   }
@@ -129,11 +129,20 @@ function* slices(text: string): Generator<string> {
 }
 
 /**
+ * Whether the event is text that reached the terminal outside any event record: a `verbose`
+ * event without event_data, which the parser made (the plugin's records always carry
+ * event_data). ansible-runner copies such lines to the console and `stdout` as they came,
+ * with `-j` too.
+ */
+export function isTerminalLine(ev: JobEvent): boolean {
+  return ev.event === "verbose" && !("event_data" in ev);
+}
+
+/**
  * Writes an event's stdout and a newline (streamed from its spill file when it has one);
- * writes nothing for an event without text. A whole line that reached the terminal outside
- * any event record (a `verbose` event of one line without event_data: the parser made it) is
- * written as the terminal gave it, ending in `\r\n`, blank or not: ansible-runner copies such
- * lines as they come, so an error's blank lines stay.
+ * writes nothing for an event without text. A whole terminal line (isTerminalLine) is written
+ * as the terminal gave it, ending in `\r\n`, blank or not: ansible-runner copies such lines as
+ * they come, so an error's blank lines stay.
  */
 export function writeEventText(
   file: Writable,
@@ -145,7 +154,7 @@ export function writeEventText(
   if (spilled) {
     for (const part of spilledSlices(spilled)) writeAll(file, enc.encode(transform(part)));
     writeAll(file, NEWLINE);
-  } else if (ev.event === "verbose" && !("event_data" in ev) && ev.end_line > ev.start_line) {
+  } else if (isTerminalLine(ev) && ev.end_line > ev.start_line) {
     writeText(file, transform(ev.stdout), enc, "\r\n");
   } else if (ev.stdout) writeText(file, transform(ev.stdout), enc, "\n");
 }

@@ -1,6 +1,6 @@
 /** The console sink: event text (or JSON lines with `-j`) on standard output, as it happens. */
 import type { JobEvent } from "../events/event.ts";
-import { writeEventJson, writeEventText } from "./artifacts.ts";
+import { isTerminalLine, writeEventJson, writeEventText } from "./artifacts.ts";
 import { PythonJson } from "./python_json.ts";
 import type { JobSink } from "./sink.ts";
 
@@ -35,13 +35,11 @@ export class ConsoleSink implements JobSink {
 
   event(ev: JobEvent): void {
     try {
-      if (this.#opts.json) writeEventJson(this.#out, ev, this.#encoder, "\n", new PythonJson());
-      else {writeEventText(
-          this.#out,
-          ev,
-          this.#encoder,
-          this.#opts.stripAnsi ? stripAnsi : undefined,
-        );}
+      // With -j, lines printed outside any event stay text, as ansible-runner prints them.
+      const json = this.#opts.json && !isTerminalLine(ev);
+      const transform = this.#opts.stripAnsi ? stripAnsi : undefined;
+      if (json) writeEventJson(this.#out, ev, this.#encoder, "\n", new PythonJson());
+      else writeEventText(this.#out, ev, this.#encoder, transform);
     } catch (e) {
       // A closed pipe on the console must not fail the job; artifacts still get everything.
       if (!(e instanceof Deno.errors.BrokenPipe)) throw e;

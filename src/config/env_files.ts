@@ -5,7 +5,8 @@
  */
 import { join } from "../runtime/path.ts";
 import { ConfigError } from "./errors.ts";
-import { compilePythonRegex, type PromptRule } from "../exec/expect.ts";
+import type { PromptRule } from "../exec/expect.ts";
+import { compilePythonRegex } from "./py_regex.ts";
 import { describe, isMapping, type Settings, validateSettings } from "./settings.ts";
 import { pythonStr } from "./py_scalars.ts";
 import { shlexSplit } from "./shlex.ts";

@@ -81,21 +81,3 @@ export class PromptMatcher {
     return out;
   }
 }
-
-/**
- * Compiles a Python `re` pattern (as ansible-runner users write them) into a JS RegExp with
- * multiline semantics. Leading inline flags such as `(?i)` are honoured. Throws on a bad pattern.
- */
-export function compilePythonRegex(source: string): RegExp {
-  let flags = "m";
-  let body = source;
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(body);
-  if (inline) {
-    body = body.slice(inline[0].length);
-    if (inline[1].includes("i")) flags += "i";
-    if (inline[1].includes("s")) flags += "s";
-  }
-  // Python's \Z is JS's $ without multiline; (?P<name>…) is (?<name>…).
-  body = body.replace(/\(\?P</g, "(?<").replace(/\(\?P=(\w+)\)/g, "\\k<$1>");
-  return new RegExp(body.replace(/\\Z/g, "(?![\\s\\S])"), flags);
-}

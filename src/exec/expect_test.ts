@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { compilePythonRegex, PromptMatcher } from "./expect.ts";
+import { PromptMatcher } from "./expect.ts";
+import { compilePythonRegex } from "../config/py_regex.ts";
 
 const rules = () => [
   { pattern: compilePythonRegex("^Vault password:\\s*?$"), answer: "v-secret" },

@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { compilePythonRegex } from "./expect.ts";
+import { compilePythonRegex } from "../config/py_regex.ts";
 import { KeyPrompts } from "./ssh_agent.ts";
 
 const AWX = { pattern: compilePythonRegex("Enter passphrase for .*:\\s*?$"), answer: "pw" };

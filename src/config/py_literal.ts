@@ -7,6 +7,7 @@
  * @module
  */
 import { PyFloat, pyFloatRepr } from "./py_scalars.ts";
+import { pythonStringBody } from "../sinks/python_json.ts";
 
 /** Raised where `ast.literal_eval` would raise. */
 class NotALiteral extends Error {}
@@ -242,12 +243,7 @@ export function pyJsonDumps(value: unknown): string {
       : "-Infinity";
   }
   if (typeof value === "bigint") return String(value);
-  if (typeof value === "string") {
-    return JSON.stringify(value).replace(
-      /[\u007f-\uffff]/g,
-      (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
-    );
-  }
+  if (typeof value === "string") return `"${pythonStringBody(JSON.stringify(value).slice(1, -1))}"`;
   if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(", ")}]`;
   if (typeof value === "object" && value !== null) {
     const entries = value instanceof Map ? [...value] : Object.entries(value);

@@ -85,11 +85,35 @@ export interface YamlOptions {
 }
 
 /**
- * Parses YAML (or JSON) text as PyYAML would. Rejects with an Error on bad syntax and, as
- * safe_load does, on a tag it does not know (the parser would only warn, on stderr).
+ * A JSON document as Python's `json.loads` reads it, which ansible-runner tries before YAML:
+ * `1e2` is a number there (a float), where YAML 1.1 reads text. With `pythonText`, a number
+ * with a fraction or exponent is a PyFloat (`1.0` stays `1.0`) and a long integer a BigInt.
+ * Undefined when the text is not JSON.
+ */
+function parseJson(text: string, pythonText: boolean): unknown {
+  // Only a mapping matters in env/ (other JSON reads the same as YAML, or is refused as no
+  // mapping); YAML files are not made to throw.
+  if (text.trimStart()[0] !== "{") return undefined;
+  try {
+    return JSON.parse(text, (_key: string, value: unknown, context?: { source?: string }) => {
+      if (!pythonText || typeof value !== "number" || context?.source === undefined) return value;
+      if (/[.eE]/.test(context.source)) return new PyFloat(value);
+      return Number.isSafeInteger(value) ? value : BigInt(context.source);
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses an env/ file as ansible-runner does: as JSON first (parseJson), else as YAML with
+ * PyYAML's semantics. Rejects with an Error on bad syntax and, as safe_load does, on a tag it
+ * does not know (the parser would only warn, on stderr).
  */
 export async function parseYaml(text: string, opts: YamlOptions = {}): Promise<unknown> {
   if (text.trim() === "") return null; // what safe_load gives, without loading the parser
+  const json = parseJson(text, !!opts.pythonText);
+  if (json !== undefined) return json;
   const flat = parseFlatYaml(text);
   if (flat !== undefined) return flat;
   const { default: YAML } = await import("yaml");

@@ -157,3 +157,31 @@ Deno.test("yaml: an impossible date says why, where", async () => {
     /timestamp 2024-02-30: day is out of range for month at line 2, column 6/,
   );
 });
+
+Deno.test("yaml: a JSON file is read as Python's json reads it first, as ansible-runner does", async () => {
+  const docs = [
+    '{"A": 1.0, "B": 1e2, "C": 12345678901234567890, "D": -0.0, "E": 1E-7, "F": 0.1}',
+    '{"A": true, "B": null, "C": "\\u00e9\\n", "D": 5, "A": "last"}',
+    "A: 1e2\nB: 1.0e+2\nC: 1.0\n",
+    '  {"A": 2.50}  \n',
+  ];
+  const expected = await askPython<Record<string, string>[]>(
+    `import json, sys, yaml
+out = []
+for d in json.load(sys.stdin):
+    try:
+        v = json.loads(d)
+    except ValueError:
+        v = yaml.safe_load(d)
+    out.append({k: str(x) for k, x in v.items()})
+print(json.dumps(out))`,
+    docs,
+  );
+  for (const [i, doc] of docs.entries()) {
+    const v = await parseYaml(doc, { pythonText: true }) as Record<string, unknown>;
+    const ours = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pythonStr(x)]));
+    assertEquals(ours, expected[i], doc);
+  }
+  // Settings read numbers from JSON as numbers, exponents included.
+  assertEquals(await parseYaml('{"idle_timeout": 1e2}'), { idle_timeout: 100 });
+});

@@ -19,8 +19,9 @@ export interface ParserOptions {
   ident: string;
   /** pid given to `verbose` events (the job's main process). */
   pid?: number;
-  /** Clock for `created` of verbose events; injectable for tests. */
-  now?: () => Date;
+  /** Clock for `created` of verbose events (a Date, or epoch milliseconds with their
+   * fraction); injectable for tests. */
+  now?: () => Date | number;
   /** uuid source for verbose events; injectable for tests. */
   uuid?: () => string;
   /** Where an event's text goes once it passes SPILL_AT characters (the parser stays pure). */
@@ -48,7 +49,8 @@ export class EventParser {
 
   constructor(opts: ParserOptions) {
     this.#opts = {
-      now: () => new Date(),
+      // To the microsecond, as Python's clock: Date has milliseconds only.
+      now: () => performance.timeOrigin + performance.now(),
       uuid: () => crypto.randomUUID(),
       ...opts,
     };
@@ -256,8 +258,10 @@ function countNewlines(s: string): number {
  * UTC time as Python's `datetime.now(timezone.utc).isoformat()` writes it, as ansible-runner 2.4
  * does: microseconds (the fraction left out when they are 0) and "+00:00".
  */
-export function isoUtc(d: Date): string {
-  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  const ms = iso.slice(20, 23);
-  return `${iso.slice(0, 19)}${ms === "000" ? "" : `.${ms}000`}+00:00`;
+export function isoUtc(t: Date | number): string {
+  const micros = Math.floor((typeof t === "number" ? t : t.getTime()) * 1000);
+  const seconds = Math.floor(micros / 1e6);
+  const fraction = micros - seconds * 1e6;
+  const iso = new Date(seconds * 1000).toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
+  return `${iso}${fraction ? `.${String(fraction).padStart(6, "0")}` : ""}+00:00`;
 }

@@ -205,6 +205,25 @@ Deno.test("isoUtc: as Python's aware isoformat() (ansible-runner 2.4's times)", 
   );
   // Python leaves the fraction out when the microseconds are 0
   assertEquals(isoUtc(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 0))), "2026-01-02T03:04:05+00:00");
+  // Epoch milliseconds with a fraction: to the microsecond.
+  assertEquals(
+    isoUtc(Date.UTC(2026, 0, 2, 3, 4, 5, 6) + 0.789),
+    "2026-01-02T03:04:05.006789+00:00",
+  );
+  assertEquals(
+    isoUtc(Date.UTC(1999, 11, 31, 23, 59, 59, 999) + 0.9996),
+    "1999-12-31T23:59:59.999999+00:00",
+  );
+});
+
+Deno.test("parser: by default, a verbose event's time has microseconds", () => {
+  const p = new EventParser({ ident: "t", token: "x" });
+  const times = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    for (const ev of [...p.push(new TextEncoder().encode(`line ${i}\r\n`))]) times.add(ev.created);
+  }
+  // Twenty lines within a millisecond or two: Date's clock would give them one or two times.
+  assert(times.size > 2, [...times].join(" "));
 });
 
 Deno.test("parser: a verbose event's created is an aware UTC time", () => {

@@ -69,7 +69,10 @@ function jobGroups(): OptionGroup[] {
       title: "Ansible options",
       options: [
         flag(["--limit"], "limit the run to these hosts (ansible --limit)"),
-        flag(["--cmdline"], "extra arguments for the command, shell quoted; replaces env/cmdline"),
+        flag(
+          ["--cmdline"],
+          "extra arguments for the command, split as Python's shlex.split splits them; replaces env/cmdline",
+        ),
         flag(["--forks"], "parallel processes (ansible --forks)", { type: "int" }),
         flag(["-v"], "more Ansible output; repeat up to -vvvvv", {
           dest: "verbosity",

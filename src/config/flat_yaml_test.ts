@@ -1,4 +1,4 @@
-import { askPython } from "../testing/python.ts";
+import { askPythonEach } from "../testing/python.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { parseFlatYaml } from "./flat_yaml.ts";
 
@@ -104,8 +104,8 @@ function* documents(): Generator<string> {
 
 Deno.test("flat yaml: every document it reads, it reads as PyYAML's safe_load does", async () => {
   const docs = [...documents()];
-  const py = await askPython<{ ok?: unknown; error?: true }[]>(
-    `import json, math, sys, yaml
+  const py = await askPythonEach<{ ok?: unknown; error?: true }>(
+    `import math, yaml
 def plain(o):
     if isinstance(o, float) and not math.isfinite(o):
         return {"float": str(o)}
@@ -116,13 +116,11 @@ def plain(o):
     if o is None or isinstance(o, (bool, int, float, str)):
         return o
     return {"other": str(o)}
-out = []
-for d in json.load(sys.stdin):
+def answer(d):
     try:
-        out.append({"ok": plain(yaml.safe_load(d))})
+        return {"ok": plain(yaml.safe_load(d))}
     except Exception:
-        out.append({"error": True})
-print(json.dumps(out))`,
+        return {"error": True}`,
     docs,
   );
   let read = 0;

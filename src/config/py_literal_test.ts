@@ -1,4 +1,4 @@
-import { askPython } from "../testing/python.ts";
+import { askPythonEach } from "../testing/python.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { pyJsonDumps, roleVarValue } from "./py_literal.ts";
 
@@ -29,19 +29,17 @@ function generated(n: number): string[] {
 
 Deno.test("role vars: each value is what ast.literal_eval and json.dumps make of it", async () => {
   const tokens = [...HAND, ...generated(6000)];
-  const expected = await askPython<(string | null)[]>(
-    `import ast, json, sys
-out = []
-for s in json.load(sys.stdin):
+  const expected = await askPythonEach<string | null>(
+    `import ast
+def answer(s):
     try:
         v = ast.literal_eval(s)
     except Exception:
         v = s
     try:
-        out.append(json.dumps(v))
+        return json.dumps(v)
     except Exception:
-        out.append(None)
-print(json.dumps(out))`,
+        return None`,
     tokens,
   );
   let literals = 0;

@@ -1,4 +1,4 @@
-import { askPython } from "../testing/python.ts";
+import { askPythonEach } from "../testing/python.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { shlexSplit } from "./shlex.ts";
 
@@ -38,15 +38,13 @@ function corpus(n: number): string[] {
 
 Deno.test("shlex: every split (or error) is Python's shlex.split's", async () => {
   const texts = corpus(4000);
-  const expected = await askPython<(string[] | string)[]>(
-    `import json, shlex, sys
-out = []
-for s in json.load(sys.stdin):
+  const expected = await askPythonEach<string[] | string>(
+    `import shlex
+def answer(s):
     try:
-        out.append(shlex.split(s))
+        return shlex.split(s)
     except ValueError as e:
-        out.append(str(e))
-print(json.dumps(out))`,
+        return str(e)`,
     texts,
   );
   let errors = 0;

@@ -1,4 +1,4 @@
-import { askPython } from "../testing/python.ts";
+import { askPythonEach } from "../testing/python.ts";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { PyFloat, pyFloatRepr, pythonStr, PyTimestamp } from "./py_scalars.ts";
 import { parseYaml } from "./yaml.ts";
@@ -94,17 +94,15 @@ function scalars(): string[] {
 
 Deno.test("yaml: envvars' scalars become the text Python's str() makes of PyYAML's values", async () => {
   const all = scalars();
-  const expected = await askPython<[string, string][]>(
-    `import datetime, json, sys, yaml
-out = []
-for s in json.load(sys.stdin):
+  const expected = await askPythonEach<[string, string]>(
+    `import datetime, yaml
+def answer(s):
     try:
         v = yaml.safe_load("v: " + s)["v"]
-        kind = "timestamp" if isinstance(v, (datetime.date, datetime.datetime)) else type(v).__name__
-        out.append([kind, str(v)])
     except Exception:
-        out.append(["error", ""])
-print(json.dumps(out))`,
+        return ["error", ""]
+    kind = "timestamp" if isinstance(v, (datetime.date, datetime.datetime)) else type(v).__name__
+    return [kind, str(v)]`,
     all,
   );
   const kinds = new Map<string, number>();
@@ -165,16 +163,14 @@ Deno.test("yaml: a JSON file is read as Python's json reads it first, as ansible
     "A: 1e2\nB: 1.0e+2\nC: 1.0\n",
     '  {"A": 2.50}  \n',
   ];
-  const expected = await askPython<Record<string, string>[]>(
-    `import json, sys, yaml
-out = []
-for d in json.load(sys.stdin):
+  const expected = await askPythonEach<Record<string, string>>(
+    `import yaml
+def answer(d):
     try:
         v = json.loads(d)
     except ValueError:
         v = yaml.safe_load(d)
-    out.append({k: str(x) for k, x in v.items()})
-print(json.dumps(out))`,
+    return {k: str(x) for k, x in v.items()}`,
     docs,
   );
   for (const [i, doc] of docs.entries()) {

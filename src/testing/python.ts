@@ -1,7 +1,6 @@
 /**
  * Asking Python itself, for tests that hold runner's re-creations of Python behaviour (PyYAML,
- * shlex, literal_eval, str()) to the real thing: the script reads `inputs` as JSON on stdin and
- * prints its answers as one JSON document.
+ * shlex, literal_eval, re, str()) to the real thing.
  * @module
  */
 
@@ -18,4 +17,15 @@ export async function askPython<T>(script: string, inputs: unknown): Promise<T> 
   const { code, stdout } = await child.output();
   if (code !== 0) throw new Error(`python3 exited with ${code}`);
   return JSON.parse(new TextDecoder().decode(stdout));
+}
+
+/**
+ * Python's answer for each of `items`: `definitions` (imports and helpers) must define
+ * `answer(x)`, whose result for every item comes back, in order, as JSON.
+ */
+export function askPythonEach<T>(definitions: string, items: unknown[]): Promise<T[]> {
+  return askPython<T[]>(
+    `import json, sys\n${definitions}\nprint(json.dumps([answer(x) for x in json.load(sys.stdin)]))`,
+    items,
+  );
 }

@@ -110,9 +110,29 @@ export function pyFloatRepr(x: number): string {
 }
 
 /**
+ * Python's `repr()` (and `str()`) of bytes, as a `!!binary` value reads in PyYAML: `b'…'`,
+ * in double quotes where the bytes hold a `'` and no `"`, with `\\xhh` for bytes that are not
+ * printable ASCII.
+ */
+export function pyBytesRepr(bytes: Uint8Array): string {
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  let body = "";
+  for (const b of bytes) {
+    const c = String.fromCharCode(b);
+    if (c === quote || c === "\\") body += `\\${c}`;
+    else if (c === "\t") body += "\\t";
+    else if (c === "\n") body += "\\n";
+    else if (c === "\r") body += "\\r";
+    else if (b < 0x20 || b >= 0x7f) body += `\\x${b.toString(16).padStart(2, "0")}`;
+    else body += c;
+  }
+  return `b${quote}${body}${quote}`;
+}
+
+/**
  * Python's `str()` of a scalar read from YAML or JSON (numbers, as JSON gives them, print as
- * JavaScript's shortest form, Python's for floats); undefined for a list, a mapping or binary
- * data, which ansible-runner would pass on as Python's repr of them.
+ * JavaScript's shortest form, Python's for floats; `!!binary` as bytes print); undefined for a
+ * list or a mapping, which ansible-runner would pass on as Python's repr of them.
  */
 export function pythonStr(value: unknown): string | undefined {
   if (typeof value === "string") return value;
@@ -123,5 +143,63 @@ export function pythonStr(value: unknown): string | undefined {
     return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
   }
   if (value === null) return "None";
+  if (value instanceof Uint8Array) return pyBytesRepr(value);
   return undefined;
+}
+
+/**
+ * What Python's `==` and `hash` make of a mapping key: `True`, `1` and `1.0` are one key, as
+ * are `False`, `0` and `0.0`. Undefined for a key Python cannot hash (a list or a mapping).
+ */
+function pythonKeyIdentity(key: unknown): string | undefined {
+  if (typeof key === "string") return `s${key}`;
+  if (key === null) return "None";
+  if (typeof key === "boolean") return key ? "n1" : "n0";
+  if (typeof key === "bigint") return `n${key}`;
+  const number = key instanceof PyFloat ? key.value : key;
+  if (typeof number === "number") {
+    return Number.isInteger(number) ? `n${BigInt(number)}` : `f${pyFloatRepr(number)}`;
+  }
+  if (key instanceof PyTimestamp) return `t${key.text}`;
+  if (key instanceof Uint8Array) return pyBytesRepr(key);
+  return undefined;
+}
+
+/**
+ * A YAML mapping's pairs, in the file's order, as ansible-runner's `{str(k): str(v) …}` sees it, keyed by Python's `str()`
+ * of each key: `yes: x` is `True`, `~: x` is `None`. Keys Python holds equal are one entry (the
+ * first key, the last value: `1: a` then `true: b` is `{"1": "b"}`), and keys whose text is the
+ * same keep the last value. Throws where PyYAML refuses the mapping: on an unhashable key.
+ */
+export function pythonKeyedMapping(pairs: Iterable<[unknown, unknown]>): Record<string, unknown> {
+  const byIdentity = new Map<string, { key: unknown; value: unknown }>();
+  for (const [key, value] of pairs) {
+    const id = pythonKeyIdentity(key);
+    if (id === undefined) throw new Error("found an unhashable key (a list or a mapping)");
+    const entry = byIdentity.get(id);
+    if (entry) entry.value = value;
+    else byIdentity.set(id, { key, value });
+  }
+  const out: Record<string, unknown> = {};
+  for (const { key, value } of byIdentity.values()) {
+    const text = pythonStr(key) as string; // every hashable key has a str()
+    // defineProperty: `__proto__` is a key like any other here.
+    Object.defineProperty(out, text, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/**
+ * A JSON number as Python's `json.loads` holds it, for values that become text: one written
+ * with a fraction or an exponent is a float (`1.0` stays `1.0`), an integer beyond 2^53 keeps
+ * its digits. `source` is the number's text in the JSON.
+ */
+export function pythonJsonNumber(value: number, source: string): number | PyFloat | bigint {
+  if (/[.eE]/.test(source)) return new PyFloat(value);
+  return Number.isSafeInteger(value) ? value : BigInt(source);
 }

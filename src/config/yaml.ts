@@ -7,7 +7,14 @@
  * starts Deno's Node compatibility layer (~10 MiB, ~20 ms), which would delay every job.
  */
 import { parseFlatYaml } from "./flat_yaml.ts";
-import { PY_TIMESTAMP_TEST, PyFloat, PyTimestamp, pyTimestamp } from "./py_scalars.ts";
+import {
+  PY_TIMESTAMP_TEST,
+  PyFloat,
+  pythonJsonNumber,
+  pythonKeyedMapping,
+  PyTimestamp,
+  pyTimestamp,
+} from "./py_scalars.ts";
 
 type Resolve = (s: string, onError: (msg: string) => void, options: unknown) => unknown;
 type Tag = { tag: string; test?: RegExp; format?: string; resolve?: Resolve; [k: string]: unknown };
@@ -79,7 +86,8 @@ export interface YamlOptions {
   ansibleTags?: boolean;
   /**
    * Values that become text (`env/envvars`, `env/passwords`): floats as PyFloat and integers
-   * as BigInt, so that Python's `str()` of them can be written (pythonStr).
+   * as BigInt, so that Python's `str()` of them can be written (pythonStr), and a mapping's
+   * keys already in that text (pythonKeyedMapping).
    */
   pythonText?: boolean;
 }
@@ -97,8 +105,7 @@ function parseJson(text: string, pythonText: boolean): unknown {
   try {
     return JSON.parse(text, (_key: string, value: unknown, context?: { source?: string }) => {
       if (!pythonText || typeof value !== "number" || context?.source === undefined) return value;
-      if (/[.eE]/.test(context.source)) return new PyFloat(value);
-      return Number.isSafeInteger(value) ? value : BigInt(context.source);
+      return pythonJsonNumber(value, context.source);
     });
   } catch {
     return undefined;
@@ -134,5 +141,10 @@ export async function parseYaml(text: string, opts: YamlOptions = {}): Promise<u
     const at = unknown.linePos?.[0];
     throw new Error(`unknown tag ${tag}${at ? ` at line ${at.line}, column ${at.col}` : ""}`);
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  const toJS = { maxAliasCount: 1000, mapAsMap: !!opts.pythonText };
+  if (!opts.pythonText || !YAML.isMap(doc.contents)) return doc.toJS(toJS);
+  // Keys as Python's str() writes them (`yes:` is `True`), which a plain object cannot tell;
+  // pair by pair, in the file's order, as Python's dict takes them.
+  const js = (node: unknown) => YAML.isNode(node) ? node.toJS(doc, toJS) : node;
+  return pythonKeyedMapping(doc.contents.items.map((pair) => [js(pair.key), js(pair.value)]));
 }

@@ -181,3 +181,40 @@ def answer(d):
   // Settings read numbers from JSON as numbers, exponents included.
   assertEquals(await parseYaml('{"idle_timeout": 1e2}'), { idle_timeout: 100 });
 });
+
+Deno.test("yaml: envvars' keys are Python's str() of PyYAML's keys, equal keys one entry", async () => {
+  const keys = ["yes", "No", "null", "~", "1.0", "1", "true", "0x10", "16", "'16'", "2024-01-01"];
+  keys.push("2024-01-01 00:00:00", "1_000", ".inf", "-.inf", ".nan", "0", "false", "0.0");
+  keys.push("-0.0", "017", "0o17", "1:30", "90", "!!binary aGk=", "x", "'True'", "[a, b]");
+  const docs: string[] = [];
+  let seed = 7;
+  const pick = () =>
+    keys[Math.floor((seed = (seed * 16807) % 2147483647) / 2147483647 * keys.length)];
+  for (let i = 0; i < 200; i++) {
+    docs.push(Array.from({ length: 4 }, (_, j) => `? ${pick()}\n: v${j}\n`).join(""));
+  }
+  // Values as keys are: binary data prints as Python prints bytes.
+  docs.push("a: !!binary aGVsbG8n\nb: !!binary AP8nIlwJ\nc: !!binary Jw==\n");
+  const expected = await askPythonEach<Record<string, string> | null>(
+    `import yaml
+def answer(d):
+    try:
+        return {str(k): str(v) for k, v in yaml.safe_load(d).items()}
+    except yaml.YAMLError:
+        return None`,
+    docs,
+  );
+  let refused = 0;
+  for (const [i, doc] of docs.entries()) {
+    let ours: Record<string, string | undefined> | null;
+    try {
+      const v = await parseYaml(doc, { pythonText: true }) as Record<string, unknown>;
+      ours = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pythonStr(x)]));
+    } catch {
+      ours = null;
+      refused++;
+    }
+    assertEquals(ours, expected[i], doc);
+  }
+  assert(refused > 5 && refused < 150, `${refused} refused`);
+});

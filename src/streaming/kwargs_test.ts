@@ -1,5 +1,8 @@
-import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { askPython } from "../testing/python.ts";
+import { pythonStr } from "../config/py_scalars.ts";
 import { kwargsFromOptions, optionsFromKwargs } from "./kwargs.ts";
+import { parseWireLine } from "./wire.ts";
 import type { ConfigError } from "../config/errors.ts";
 
 Deno.test("kwargs: isolation travels from transmit to worker", () => {
@@ -97,4 +100,33 @@ Deno.test("kwargs: envvars become text as Python's str() makes it, as ansible-ru
     E: "0.5",
     F: "1e-07",
   });
+});
+
+Deno.test("kwargs: numbers on the wire keep the form Python's worker reads them in", async () => {
+  const line = JSON.stringify({ kwargs: { playbook: "site.yml", timeout: 5 } }).replace(
+    "}}",
+    ', "envvars": {"A": 1.0, "B": 1e2, "C": 12345678901234567890, "D": 3, "E": -0.0, "F": "x",' +
+      ' "G": {"H": 1.0}}, "passwords": {"p": 2.50, "q": 1E-7}, "extravars": {"v": 1.0}}}',
+  );
+  const msg = parseWireLine(line);
+  assert(msg.kind === "kwargs");
+  assertEquals(msg.kwargs.timeout, 5);
+  assertEquals(msg.kwargs.extravars, { v: 1 }); // Ansible reads them itself, as JSON
+  const { envvars, passwords } = msg.kwargs as Record<string, Record<string, unknown>>;
+  delete envvars.G; // a mapping: not a number this is about
+  const { options } = optionsFromKwargs({ ...msg.kwargs, envvars }, "/node/pdd");
+  const ours = {
+    envvars: options.envvars,
+    passwords: Object.fromEntries(Object.entries(passwords).map(([k, v]) => [k, pythonStr(v)])),
+  };
+  assertEquals(
+    ours,
+    await askPython(
+      `import json, sys
+kw = json.loads(json.load(sys.stdin))["kwargs"]
+del kw["envvars"]["G"]
+print(json.dumps({n: {k: str(v) for k, v in kw[n].items()} for n in ("envvars", "passwords")}))`,
+      line,
+    ),
+  );
 });

@@ -4,6 +4,7 @@
  * and validated here, where they enter.
  */
 import type { JobEvent } from "../events/event.ts";
+import { pythonJsonNumber } from "../config/py_scalars.ts";
 
 /** One decoded line of the wire. */
 export type WireMessage =
@@ -46,7 +47,7 @@ export function parseWireLine(text: string): WireMessage {
     if (typeof d.kwargs !== "object" || d.kwargs === null || Array.isArray(d.kwargs)) {
       throw new WireError("kwargs is not an object", text);
     }
-    return { kind: "kwargs", kwargs: d.kwargs as Record<string, unknown> };
+    return { kind: "kwargs", kwargs: withPythonNumbers(text) };
   }
   if ("zipfile" in d) {
     if (typeof d.zipfile !== "number" || !Number.isSafeInteger(d.zipfile) || d.zipfile < 0) {
@@ -71,6 +72,37 @@ export function parseWireLine(text: string): WireMessage {
     return { kind: "event", event: d as unknown as JobEvent };
   }
   throw new WireError("unknown message", text);
+}
+
+/** kwargs whose values become text, as Python's str() writes them: 1.0 stays `1.0` there. */
+const TEXT_KWARGS = ["envvars", "passwords"];
+
+/**
+ * The kwargs of a kwargs line (already known to be valid JSON), read again noting each
+ * number's text, so that numbers in envvars and passwords are what Python's worker holds (a
+ * float `1.0`, a 20-digit integer) and not JavaScript's reading of them. One line per stream.
+ */
+function withPythonNumbers(text: string): Record<string, unknown> {
+  const sources = new WeakMap<object, Map<string, string>>();
+  const { kwargs } = JSON.parse(
+    text,
+    function (this: object, key: string, value: unknown, context?: { source?: string }) {
+      if (typeof value === "number" && context?.source !== undefined) {
+        const bySource = sources.get(this) ?? new Map<string, string>();
+        sources.set(this, bySource.set(key, context.source));
+      }
+      return value;
+    },
+  );
+  for (const name of TEXT_KWARGS) {
+    const values = kwargs[name];
+    const bySource = typeof values === "object" && values !== null && sources.get(values);
+    if (!bySource) continue;
+    for (const [key, source] of bySource) {
+      values[key] = pythonJsonNumber(values[key], source);
+    }
+  }
+  return kwargs;
 }
 
 /** Something lines can be written to synchronously (stdout, a file). */

@@ -1,6 +1,7 @@
 /** `runner run`: one job in the foreground; exit status is the job's rc. */
 import { ConfigError } from "../config/errors.ts";
-import { checkInventoryFlag, prepareJob } from "../config/job_spec.ts";
+import { prepareJob } from "../config/job_spec.ts";
+import { checkInventoryFlag } from "../config/inventory_path.ts";
 import type { RunOptions } from "../config/options.ts";
 import { executeJob } from "../job/execute.ts";
 import { ConsoleSink } from "../sinks/console.ts";

@@ -8,13 +8,15 @@ import { type EnvInputs, loadEnvInputs } from "./env_files.ts";
 import type { RunOptions } from "./options.ts";
 import { type Settings, validateSettings } from "./settings.ts";
 import { pythonStr } from "./py_scalars.ts";
-import { pyJsonDumps, roleVarValue } from "./py_literal.ts";
+import { rolePlaybook } from "./role_playbook.ts";
+import { findInventory } from "./inventory_path.ts";
+import { type ContainerOptions, isolationSpec, type SandboxOptions } from "./isolation_spec.ts";
+import { existsSync, isDir } from "../runtime/fs_sync.ts";
 import { shlexSplit } from "./shlex.ts";
 import type { PromptRule } from "../exec/expect.ts";
 import { compilePythonRegex } from "./py_regex.ts";
 import { JOB_MARKER_ENV } from "../exec/process_tree.ts";
 import type { HttpEmitterConfig } from "../sinks/http.ts";
-import { which } from "../exec/which.ts";
 
 /** What kind of program the job runs. */
 export type ExecutionMode = "playbook" | "module" | "binary";
@@ -72,109 +74,11 @@ export interface JobSpec {
   ownEnv: Record<string, string>;
 }
 
-/** bubblewrap settings, validated. */
-export interface SandboxOptions {
-  executable: string;
-  tmpBase: string;
-  hide: string[];
-  show: string[];
-  readOnly: string[];
-}
-
-/** Container settings, validated. */
-export interface ContainerOptions {
-  engine: "podman" | "docker";
-  image: string;
-  volumeMounts: string[];
-  options: string[];
-  /** Registry credentials for pulling the image (`container_auth_data`). */
-  auth: RegistryAuth | null;
-}
-
-/** `container_auth_data`, validated. */
-export interface RegistryAuth {
-  host: string;
-  username: string;
-  password: string;
-  verifySsl: boolean;
-}
-
 /** What resource profiling needs. */
 export interface ProfilingSpec {
   baseCgroup: string;
   resultsDir: string;
   intervals: { cpu: number; memory: number; pids: number };
-}
-
-// Synchronous: the job's start waits on these, and an asynchronous stat costs a thread hop.
-function isDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * `--inventory` on the command line, checked as ansible-runner 2.4 checks it: a file or dir
- * (under the private data dir's inventory/, or from here), or, beyond it, a host list such as
- * "web1,web2,". Anything else is most likely a typo, with which Ansible would warn, match no
- * host and succeed. (Not for the API and the wire, whose paths may be the container's.)
- */
-export function checkInventoryFlag(privateDataDir: string, inventory: string | undefined): void {
-  if (!inventory || inventory.includes(",")) return;
-  const pdd = resolve(privateDataDir);
-  // A private data dir that is not there is the error to report (prepareJob does).
-  if (!isDir(pdd) || findInventory(pdd, inventory)) return;
-  throw new ConfigError(
-    `'${inventory}' is not a file or dir (here or under ${
-      join(privateDataDir, "inventory")
-    }), nor a host list (web1,web2,)`,
-    "--inventory",
-  );
-}
-
-/** The file or dir `inventory` names: absolute, or under `pdd`/inventory/, or from here. */
-function findInventory(pdd: string, inventory: string): string | null {
-  const candidates = isAbsolute(inventory)
-    ? [inventory]
-    : [join(pdd, "inventory", inventory), resolve(inventory)];
-  return candidates.find(existsSync) ?? null;
-}
-
-/**
- * The playbook that runs `opts.role` (a file name and its JSON), as ansible-runner makes it:
- * laid out by Python's `json.dumps`, each `--role-vars` value its Python literal.
- */
-export function rolePlaybook(opts: RunOptions): { name: string; content: string } {
-  const role = new Map<string, unknown>([["name", opts.role]]);
-  if (opts.roleVars) role.set("vars", parseRoleVars(opts.roleVars));
-  const play = new Map<string, unknown>([
-    ["hosts", opts.hosts ?? "all"],
-    ["gather_facts", !opts.roleSkipFacts],
-    ["roles", [role]],
-  ]);
-  return { name: crypto.randomUUID().replaceAll("-", ""), content: pyJsonDumps([play]) };
-}
-
-/** `--role-vars 'K=V K2=V2'`: each value read as ansible-runner reads it (roleVarValue). */
-function parseRoleVars(text: string): Map<string, unknown> {
-  const vars = new Map<string, unknown>();
-  for (const item of text.split(/\s+/).filter(Boolean)) {
-    const eq = item.indexOf("=");
-    if (eq <= 0) throw new ConfigError(`'${item}' is not key=value`, "--role-vars");
-    vars.set(item.slice(0, eq), roleVarValue(item.slice(eq + 1)));
-  }
-  return vars;
 }
 
 /** Variables runner itself sets for a job. */
@@ -486,119 +390,5 @@ function profilingSpec(
         "resource_profiling_pid_poll_interval",
       ),
     },
-  };
-}
-
-/**
- * Host dirs a container may not be given, as ansible-runner refuses them: the root, /home and
- * /usr. Mounted, the job could read (or change) the host's system or every user's files. (A
- * file is mounted alone, so a file in them is fine.)
- */
-const UNMOUNTABLE = new Set(["/", "/home", "/usr"]);
-
-function checkMountable(path: string, what: string, key: string): void {
-  if (UNMOUNTABLE.has(resolve(path))) {
-    throw new ConfigError(`${what} ${path}: /, /home and /usr cannot be given to a container`, key);
-  }
-}
-
-/** Process isolation: bubblewrap, or a container engine. Flags win over settings. */
-function isolationSpec(
-  pdd: string,
-  opts: RunOptions,
-  settings: Settings,
-  env: Record<string, string>,
-): { sandbox: SandboxOptions | null; container: ContainerOptions | null } {
-  if (!(opts.processIsolation ?? settings.process_isolation)) {
-    return { sandbox: null, container: null };
-  }
-  const exe = opts.processIsolationExecutable ?? settings.process_isolation_executable ?? "bwrap";
-  const engine = exe.split("/").pop();
-  if (engine === "podman" || engine === "docker") {
-    // As ansible-runner 2.4: no default image (2.3 pulled its development image unasked).
-    const image = opts.containerImage ?? settings.container_image;
-    if (!image) {
-      throw new ConfigError(
-        `process_isolation_executable ${exe} needs a container image: give --container-image ` +
-          "or the setting container_image in env/settings",
-      );
-    }
-    checkMountable(pdd, "the private data dir", "private_data_dir");
-    const volumeMounts = opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [];
-    const mountsKey = opts.containerVolumeMounts
-      ? "--container-volume-mount"
-      : "container_volume_mounts";
-    for (const m of volumeMounts) checkMountable(m.split(":")[0], "the mount", mountsKey);
-    return {
-      sandbox: null,
-      container: {
-        engine,
-        image,
-        volumeMounts,
-        options: opts.containerOptions ?? settings.container_options ?? [],
-        auth: registryAuth(settings.container_auth_data),
-      },
-    };
-  }
-  if (!which(exe, env.PATH, Deno.cwd())) {
-    throw new ConfigError(
-      `'${exe}' is not installed or not in PATH`,
-      "process_isolation_executable",
-    );
-  }
-  const paths = (list: string[] | undefined, key: string, mustExist: boolean) =>
-    (list ?? []).map((p) => {
-      const full = resolve(p);
-      if (mustExist && !existsSync(full)) throw new ConfigError(`${full} does not exist`, key);
-      return full;
-    });
-  return {
-    container: null,
-    sandbox: {
-      executable: exe,
-      tmpBase: resolve(opts.processIsolationPath ?? settings.process_isolation_path ?? "/tmp"),
-      hide: paths(
-        opts.processIsolationHidePaths ?? settings.process_isolation_hide_paths,
-        "process_isolation_hide_paths",
-        false,
-      ),
-      show: paths(
-        opts.processIsolationShowPaths ?? settings.process_isolation_show_paths,
-        "process_isolation_show_paths",
-        true,
-      ),
-      readOnly: paths(
-        opts.processIsolationRoPaths ?? settings.process_isolation_ro_paths,
-        "process_isolation_ro_paths",
-        true,
-      ),
-    },
-  };
-}
-
-/** Validates `container_auth_data` ({host, username, password, verify_ssl}). */
-function registryAuth(data: Record<string, unknown> | undefined): RegistryAuth | null {
-  if (!data) return null;
-  for (const key of ["host", "username", "password"]) {
-    if (typeof data[key] !== "string" || data[key] === "") {
-      throw new ConfigError(
-        "must be a non-empty string",
-        "env/settings",
-        `container_auth_data.${key}`,
-      );
-    }
-  }
-  if (data.verify_ssl !== undefined && typeof data.verify_ssl !== "boolean") {
-    throw new ConfigError(
-      "must be true or false",
-      "env/settings",
-      "container_auth_data.verify_ssl",
-    );
-  }
-  return {
-    host: data.host as string,
-    username: data.username as string,
-    password: data.password as string,
-    verifySsl: data.verify_ssl !== false,
   };
 }

@@ -5,7 +5,7 @@ import { kwargsFromOptions } from "./kwargs.ts";
 import { type SyncWriter, writeLine } from "./wire.ts";
 import { sendDirectory } from "./zip_frame.ts";
 import type { ExtraEntry } from "./zip_out.ts";
-import { rolePlaybook } from "../config/job_spec.ts";
+import { rolePlaybook } from "../config/role_playbook.ts";
 import { join, relative, resolve } from "../runtime/path.ts";
 
 /** Writes kwargs, the zipped private data dir, and eof. */

@@ -1,0 +1,152 @@
+/**
+ * Process isolation, validated from flags and settings: bubblewrap, or a container engine
+ * (podman, docker) with its image, mounts, options and registry credentials.
+ * @module
+ */
+import { resolve } from "../runtime/path.ts";
+import { existsSync } from "../runtime/fs_sync.ts";
+import { which } from "../exec/which.ts";
+import { ConfigError } from "./errors.ts";
+import type { RunOptions } from "./options.ts";
+import type { Settings } from "./settings.ts";
+
+/** bubblewrap settings, validated. */
+export interface SandboxOptions {
+  executable: string;
+  tmpBase: string;
+  hide: string[];
+  show: string[];
+  readOnly: string[];
+}
+
+/** Container settings, validated. */
+export interface ContainerOptions {
+  engine: "podman" | "docker";
+  image: string;
+  volumeMounts: string[];
+  options: string[];
+  /** Registry credentials for pulling the image (`container_auth_data`). */
+  auth: RegistryAuth | null;
+}
+
+/** `container_auth_data`, validated. */
+export interface RegistryAuth {
+  host: string;
+  username: string;
+  password: string;
+  verifySsl: boolean;
+}
+
+/**
+ * Host dirs a container may not be given, as ansible-runner refuses them: the root, /home and
+ * /usr. Mounted, the job could read (or change) the host's system or every user's files. (A
+ * file is mounted alone, so a file in them is fine.)
+ */
+const UNMOUNTABLE = new Set(["/", "/home", "/usr"]);
+
+function checkMountable(path: string, what: string, key: string): void {
+  if (UNMOUNTABLE.has(resolve(path))) {
+    throw new ConfigError(`${what} ${path}: /, /home and /usr cannot be given to a container`, key);
+  }
+}
+
+/** Process isolation: bubblewrap, or a container engine. Flags win over settings. */
+export function isolationSpec(
+  pdd: string,
+  opts: RunOptions,
+  settings: Settings,
+  env: Record<string, string>,
+): { sandbox: SandboxOptions | null; container: ContainerOptions | null } {
+  if (!(opts.processIsolation ?? settings.process_isolation)) {
+    return { sandbox: null, container: null };
+  }
+  const exe = opts.processIsolationExecutable ?? settings.process_isolation_executable ?? "bwrap";
+  const engine = exe.split("/").pop();
+  if (engine === "podman" || engine === "docker") {
+    // As ansible-runner 2.4: no default image (2.3 pulled its development image unasked).
+    const image = opts.containerImage ?? settings.container_image;
+    if (!image) {
+      throw new ConfigError(
+        `process_isolation_executable ${exe} needs a container image: give --container-image ` +
+          "or the setting container_image in env/settings",
+      );
+    }
+    checkMountable(pdd, "the private data dir", "private_data_dir");
+    const volumeMounts = opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [];
+    const mountsKey = opts.containerVolumeMounts
+      ? "--container-volume-mount"
+      : "container_volume_mounts";
+    for (const m of volumeMounts) checkMountable(m.split(":")[0], "the mount", mountsKey);
+    return {
+      sandbox: null,
+      container: {
+        engine,
+        image,
+        volumeMounts,
+        options: opts.containerOptions ?? settings.container_options ?? [],
+        auth: registryAuth(settings.container_auth_data),
+      },
+    };
+  }
+  if (!which(exe, env.PATH, Deno.cwd())) {
+    throw new ConfigError(
+      `'${exe}' is not installed or not in PATH`,
+      "process_isolation_executable",
+    );
+  }
+  const paths = (list: string[] | undefined, key: string, mustExist: boolean) =>
+    (list ?? []).map((p) => {
+      const full = resolve(p);
+      if (mustExist && !existsSync(full)) throw new ConfigError(`${full} does not exist`, key);
+      return full;
+    });
+  return {
+    container: null,
+    sandbox: {
+      executable: exe,
+      tmpBase: resolve(opts.processIsolationPath ?? settings.process_isolation_path ?? "/tmp"),
+      hide: paths(
+        opts.processIsolationHidePaths ?? settings.process_isolation_hide_paths,
+        "process_isolation_hide_paths",
+        false,
+      ),
+      show: paths(
+        opts.processIsolationShowPaths ?? settings.process_isolation_show_paths,
+        "process_isolation_show_paths",
+        true,
+      ),
+      readOnly: paths(
+        opts.processIsolationRoPaths ?? settings.process_isolation_ro_paths,
+        "process_isolation_ro_paths",
+        true,
+      ),
+    },
+  };
+}
+
+/** Validates `container_auth_data` ({host, username, password, verify_ssl}). */
+function registryAuth(data: Record<string, unknown> | undefined): RegistryAuth | null {
+  if (!data) return null;
+  for (const key of ["host", "username", "password"]) {
+    if (typeof data[key] !== "string" || data[key] === "") {
+      throw new ConfigError(
+        "must be a non-empty string",
+        "env/settings",
+        `container_auth_data.${key}`,
+      );
+    }
+  }
+  if (data.verify_ssl !== undefined && typeof data.verify_ssl !== "boolean") {
+    throw new ConfigError(
+      "must be true or false",
+      "env/settings",
+      "container_auth_data.verify_ssl",
+    );
+  }
+  return {
+    host: data.host as string,
+    username: data.username as string,
+    password: data.password as string,
+    verifySsl: data.verify_ssl !== false,
+  };
+}

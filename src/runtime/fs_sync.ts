@@ -1,0 +1,24 @@
+/**
+ * Synchronous file-system checks. A job's start waits on them, and each asynchronous call costs
+ * a trip through Deno's thread pool.
+ * @module
+ */
+
+/** Whether `path` is a directory (following symlinks). */
+export function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether anything, even a dangling symlink, is at `path`. */
+export function existsSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -324,6 +324,17 @@ const CASES: Record<string, Case> = {
     executable: ["project/lines.sh"],
     args: ["-p", "test.yml", "-b", "<pdd>/project/lines.sh", "-j"],
   },
+  // Lines cut where Python's splitlines() cuts them: a progress bar's \r, a form feed, U+2028.
+  "a program's progress bar and page breaks": {
+    files: {
+      "project/test.yml": "",
+      "project/bar.sh": "#!/bin/bash\nprintf 'step 1\\rstep 2\\rdone\\n\\n'\n" +
+        "printf 'a\\fb\\vc\\x1c\\x1dd\\x1ee\\n'\nprintf 'l1\\xe2\\x80\\xa8l2\\xc2\\x85l3\\r\\r\\n'\n" +
+        "printf 'x\\ry\\n'\nsleep 0.3\n",
+    },
+    executable: ["project/bar.sh"],
+    args: ["-p", "test.yml", "-b", "<pdd>/project/bar.sh"],
+  },
   "ad hoc": {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],

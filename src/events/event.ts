@@ -40,3 +40,21 @@ export function asPluginRecord(value: unknown): PluginRecord | null {
   }
   return v as PluginRecord;
 }
+
+const LINE_END = Symbol("runner.lineEnd");
+
+/**
+ * How a line of terminal text outside any record ended (`\r\n`, `\r`, `\n`, or nothing where
+ * the break is part of its stdout, such as a form feed), as the parser saw it; undefined for
+ * other events, and for events that came from elsewhere (the wire). ansible-runner copies such
+ * lines to `stdout` and the console as they came, which the event's stripped text cannot tell.
+ */
+export function terminalLineEnd(ev: JobEvent): string | undefined {
+  return (ev as unknown as Record<symbol, string | undefined>)[LINE_END];
+}
+
+/** Records {@link terminalLineEnd} on `ev` (not a field: it is no part of the event). */
+export function setTerminalLineEnd(ev: JobEvent, end: string | undefined): JobEvent {
+  if (end !== undefined) Object.defineProperty(ev, LINE_END, { value: end, enumerable: false });
+  return ev;
+}

@@ -2,11 +2,12 @@
  * Turns the job's terminal output into job events. Pure: bytes in, events out.
  *
  * The plugin frames each callback's text as `ESC _ RNR <token> <JSON> ESC \` … text …
- * `ESC _ RNR <token> . ESC \`. Text outside any frame becomes one `verbose` event per line.
+ * `ESC _ RNR <token> . ESC \`. Text outside any frame becomes one `verbose` event per line (as
+ * Python's `splitlines()` cuts lines).
  * Counters start at 1 and line numbers chain: an event's `start_line` is the previous
  * event's `end_line`.
  */
-import { asPluginRecord, type JobEvent, type PluginRecord } from "./event.ts";
+import { asPluginRecord, type JobEvent, type PluginRecord, setTerminalLineEnd } from "./event.ts";
 import { attachSpill, type TextSpill } from "./spill.ts";
 import { markStartAtEnd, RECORD_CLOSE as CLOSE, RECORD_OPEN } from "./record_marks.ts";
 
@@ -147,21 +148,32 @@ export class EventParser {
     if (start < text.length) this.#text.push(text.slice(start));
   }
 
+  /**
+   * Text outside any record, up to a newline (or all that is left, `partial`), as verbose
+   * events: one per line as Python's `splitlines()` cuts them, as ansible-runner does, so a
+   * progress bar's `\r` or a form feed starts a new one.
+   */
   #flushVerbose(out: JobEvent[], partial: boolean): void {
     if (this.#text.length === 0) return;
     const text = this.#text.join("");
     this.#text = [];
     if (partial && text === "") return;
-    out.push(this.#number(
-      {
-        event: "verbose",
-        uuid: this.#opts.uuid(),
-        pid: this.#opts.pid,
-        created: isoUtc(this.#opts.now()),
-      },
-      text,
-      false,
-    ));
+    for (const line of pythonLines(text)) {
+      const ev = this.#number(
+        {
+          event: "verbose",
+          uuid: this.#opts.uuid(),
+          pid: this.#opts.pid,
+          created: isoUtc(this.#opts.now()),
+        },
+        line,
+        false,
+      );
+      // What is stripped off the line, and, for a last line with no break at all, a newline:
+      // written after its text, as ansible-runner writes what comes before a record.
+      const end = line.slice(ev.stdout.length);
+      out.push(setTerminalLineEnd(ev, end || (LINE_BREAK.test(line.at(-1)!) ? "" : "\n")));
+    }
   }
 
   /** Appends to the spill, holding back a trailing CR/LF run (it is stripped at the end). */
@@ -246,6 +258,16 @@ function decodeRecord(payload: string): PluginRecord | null {
       return null;
     }
   }
+}
+
+/** The characters Python's `str.splitlines()` ends a line at (and `\r\n` as one break). */
+const BREAKS = "\\n\\r\\v\\f\\x1c-\\x1e\\x85\\u2028\\u2029";
+const LINE_BREAK = new RegExp(`[${BREAKS}]`);
+const PYTHON_LINE = new RegExp(`[^${BREAKS}]*(?:\\r\\n|[${BREAKS}])|[^${BREAKS}]+$`, "g");
+
+/** `text.splitlines(True)`, as Python cuts it: each line keeps its break. */
+export function pythonLines(text: string): string[] {
+  return text.match(PYTHON_LINE) ?? [];
 }
 
 function countNewlines(s: string): number {

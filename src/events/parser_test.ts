@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { EventParser, isoUtc } from "./parser.ts";
-import type { JobEvent } from "./event.ts";
+import { EventParser, isoUtc, pythonLines } from "./parser.ts";
+import { type JobEvent, terminalLineEnd } from "./event.ts";
+import { askPythonEach } from "../testing/python.ts";
 import { FileSpill, spilledText } from "./spill.ts";
 
 const fixture = Deno.readFileSync(new URL("./testdata/playbook.pty", import.meta.url));
@@ -87,6 +88,43 @@ Deno.test("parser: text outside events is one verbose event per line, partial li
   ]);
   assertEquals(ev[0].event_data, undefined, "verbose events carry no event_data");
   assertEquals(ev[3].event_data, { host: "h" });
+});
+
+Deno.test("parser: lines outside events are cut where Python's splitlines() cuts them", async () => {
+  const breaks = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028"];
+  breaks.push("\u2029", "\t", "\x1f", "\u0085", "\u00a0", "\r\r\n", "\n\r");
+  const texts: string[] = [];
+  let seed = 11;
+  const pick = () => breaks[(seed = (seed * 16807) % 2147483647) % breaks.length];
+  for (let i = 0; i < 300; i++) {
+    texts.push(
+      Array.from({ length: 1 + i % 6 }, (_, j) => (j % 2 ? "" : `w${j}`) + pick()).join(""),
+    );
+  }
+  texts.push("", "x", "\r\n", "a\r\nb");
+  const expected = await askPythonEach<string[]>("def answer(t): return t.splitlines(True)", texts);
+  for (const [i, text] of texts.entries()) {
+    assertEquals(pythonLines(text), expected[i], JSON.stringify(text));
+  }
+  // Split at any chunk boundary, a stream gives ansible-runner's events, each line's break kept.
+  const stream = "step 1\rstep 2\r\ndone\r\na\fb\x0bc\r\r\nend";
+  const lines = (chunks: Uint8Array[]) =>
+    parseChunks(chunks).map((e) => [e.stdout, e.start_line, e.end_line, terminalLineEnd(e)]);
+  const whole = lines([enc.encode(stream)]);
+  assertEquals(whole, [
+    ["step 1", 0, 0, "\r"],
+    ["step 2", 0, 1, "\r\n"],
+    ["done", 1, 2, "\r\n"],
+    ["a\f", 2, 2, ""],
+    ["b\x0b", 2, 2, ""],
+    ["c", 2, 2, "\r"],
+    ["", 2, 3, "\r\n"],
+    ["end", 3, 3, "\n"], // no break at the end: written with a newline
+  ]);
+  for (let cut = 1; cut < stream.length; cut++) {
+    const bytes = enc.encode(stream);
+    assertEquals(lines([bytes.subarray(0, cut), bytes.subarray(cut)]), whole, `cut at ${cut}`);
+  }
 });
 
 Deno.test("parser: trailing CR/LF stripped from stdout but counted in lines", () => {

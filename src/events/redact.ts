@@ -1,5 +1,5 @@
 /** Removes secret values (passwords, key lines) from events before anything writes them. */
-import type { JobEvent } from "./event.ts";
+import { type JobEvent, setTerminalLineEnd, terminalLineEnd } from "./event.ts";
 import { attachSpill, spilledText } from "./spill.ts";
 
 const MASK = "********";
@@ -50,7 +50,7 @@ export class Redactor {
   event(ev: JobEvent): JobEvent {
     if (this.empty) return ev;
     const spilled = spilledText(ev);
-    if (!spilled) return this.value(ev);
+    if (!spilled) return setTerminalLineEnd(this.value(ev), terminalLineEnd(ev));
     const { stdout: _lazy, ...rest } = Object.getOwnPropertyDescriptors(ev);
     const copy = this.value(Object.defineProperties({}, rest)) as JobEvent;
     return attachSpill(Object.assign({ stdout: "" }, copy), spilled);

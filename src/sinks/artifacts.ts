@@ -4,7 +4,7 @@
  * `process`, so their artifacts cannot drift apart.
  */
 import { join } from "../runtime/path.ts";
-import type { JobEvent } from "../events/event.ts";
+import { type JobEvent, terminalLineEnd } from "../events/event.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
 import { spilledSlices, spilledText } from "../events/spill.ts";
 import { PythonJson, pythonJson, pythonStringBody } from "./python_json.ts";
@@ -140,9 +140,10 @@ export function isTerminalLine(ev: JobEvent): boolean {
 
 /**
  * Writes an event's stdout and a newline (streamed from its spill file when it has one);
- * writes nothing for an event without text. A whole terminal line (isTerminalLine) is written
- * as the terminal gave it, ending in `\r\n`, blank or not: ansible-runner copies such lines as
- * they come, so an error's blank lines stay.
+ * writes nothing for an event without text. A terminal line (isTerminalLine) is written as the
+ * terminal gave it, blank or not, with the break it came with (terminalLineEnd: `\r\n`, a
+ * progress bar's `\r`), or, from the wire, `\r\n` for a whole line: ansible-runner copies such
+ * lines as they come, so an error's blank lines stay.
  */
 export function writeEventText(
   file: Writable,
@@ -154,7 +155,11 @@ export function writeEventText(
   if (spilled) {
     for (const part of spilledSlices(spilled)) writeAll(file, enc.encode(transform(part)));
     writeAll(file, NEWLINE);
-  } else if (isTerminalLine(ev) && ev.end_line > ev.start_line) {
+    return;
+  }
+  const end = terminalLineEnd(ev);
+  if (end !== undefined) writeText(file, transform(ev.stdout), enc, end);
+  else if (isTerminalLine(ev) && ev.end_line > ev.start_line) {
     writeText(file, transform(ev.stdout), enc, "\r\n");
   } else if (ev.stdout) writeText(file, transform(ev.stdout), enc, "\n");
 }

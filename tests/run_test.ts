@@ -96,6 +96,36 @@ Deno.test("run: demo playbook succeeds with complete, chained, private artifacts
   }
 });
 
+// Ansible's forks print through the main process (-vvv lines, interpreter warnings): a fork
+// made while a thread of it held the plugin's lock used to hang at its first line, and a
+// fork's frame could cut the main process's frame, leaving its text outside any event.
+Deno.test("run: forks printing at -vvv on five hosts: no hang, every line in its event", async () => {
+  const hosts = [1, 2, 3, 4, 5].map((i) => `h${i} ${LOCAL_INVENTORY.slice("localhost ".length)}`);
+  const pdd = await makePdd({
+    "inventory/hosts": hosts.join(""),
+    "project/test.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n" +
+      '    - command: "true"\n'.repeat(5),
+    "env/settings": "job_timeout: 60\n",
+  });
+  try {
+    for (const ident of ["f1", "f2"]) {
+      const r = await runner(["run", pdd, "-p", "test.yml", "-vvv", "-i", ident, "-q"]);
+      assertEquals([r.code, await artifact(pdd, ident, "status")], [0, "successful"], r.stderr);
+      const events = await readEvents(join(pdd, "artifacts", ident));
+      const started = events.findIndex((e) => e.event === "playbook_on_start");
+      const loose = events.slice(started).filter((e) => !e.event_data);
+      assertEquals(loose.map((e) => e.stdout), [], "lines outside any event");
+      const mainPid = events[started].pid;
+      assert(
+        events.some((e) => e.pid !== mainPid),
+        "the forks' own (empty) events, as ansible-runner's",
+      );
+    }
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: a failing task gives status failed, rc 2, and exit code 2", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.fail: msg=boom\n",

@@ -101,8 +101,26 @@ export class EventParser {
         else this.#pending = s.slice(open);
         break;
       }
-      this.#marker(s.slice(open + OPEN.length, close), s.slice(open, close + CLOSE.length), out);
-      s = s.slice(close + CLOSE.length);
+      const payload = s.slice(open + OPEN.length, close);
+      const rest = s.slice(close + CLOSE.length);
+      if (this.#current && payload !== ".") {
+        // A frame that opens inside an open one and ends at once is a fork's empty event (its
+        // text goes through the main process): it is an event apart, and the open one stays
+        // open. Wait for its end when the chunk stops short of it.
+        const end = OPEN + "." + CLOSE;
+        if (!final && rest.length < end.length && end.startsWith(rest)) {
+          this.#pending = s.slice(open);
+          break;
+        }
+        const record = rest.startsWith(end) ? decodeRecord(payload) : null;
+        if (record) {
+          out.push(this.#number(record, "", true));
+          s = rest.slice(end.length);
+          continue;
+        }
+      }
+      this.#marker(payload, s.slice(open, close + CLOSE.length), out);
+      s = rest;
     }
     return out;
   }

@@ -236,6 +236,32 @@ Deno.test("parser: frames without the job's token are text, inside events and ou
   assert(!events.some((e) => (e.event_data as { host?: string } | undefined)?.host === "spoofed"));
 });
 
+Deno.test("parser: a fork's empty frame inside an open one is an event apart; the open one keeps its text", () => {
+  const main = { event: "verbose", uuid: "m", pid: 1, event_data: { verbose: true } };
+  const fork = { event: "verbose", uuid: "w", pid: 2, event_data: { verbose: true } };
+  const empty = `\x1b_RNR${JSON.stringify(fork)}\x1b\\\x1b_RNR.\x1b\\`;
+  const stream = `\x1b_RNR${JSON.stringify(main)}\x1b\\<h> PUT ${empty}a file\r\n\x1b_RNR.\x1b\\` +
+    `${empty}after\r\n`;
+  const whole = parseChunks([enc.encode(stream)]).map((
+    e,
+  ) => [e.uuid, e.stdout, e.start_line, e.end_line]);
+  assertEquals(whole, [
+    ["w", "", 0, 0],
+    ["m", "<h> PUT a file", 0, 1],
+    ["w", "", 1, 1], // outside any frame: as before, an event of its own
+    ["v-0", "after", 1, 2],
+  ]);
+  const bytes = enc.encode(stream);
+  for (let cut = 1; cut < bytes.length; cut++) {
+    const split = parseChunks([bytes.subarray(0, cut), bytes.subarray(cut)]);
+    assertEquals(
+      split.map((e) => [e.uuid, e.stdout, e.start_line, e.end_line]),
+      whole,
+      `cut ${cut}`,
+    );
+  }
+});
+
 Deno.test("isoUtc: as Python's aware isoformat() (ansible-runner 2.4's times)", () => {
   assertEquals(
     isoUtc(new Date(Date.UTC(2026, 10, 23, 13, 9, 2, 283))),

@@ -25,6 +25,7 @@ DOCUMENTATION = """
 import datetime
 import functools
 import json
+import multiprocessing
 import os
 import sys
 import threading
@@ -61,7 +62,10 @@ FAILED_EVENTS = ("runner_on_failed", "runner_on_async_failed", "runner_item_on_f
 FACT_ACTIONS = ("setup", "gather_facts")
 FACT_RESOLVED = tuple(ns + a for ns in ("ansible.builtin.", "ansible.legacy.") for a in FACT_ACTIONS)
 
-_lock = threading.RLock()
+# One frame at a time on the terminal, across threads and the forks (WorkerProcess) Ansible
+# makes. A process-shared lock: a fork made while a thread of the main process held a thread
+# lock would inherit it held, with no owner left to release it, and hang at its first display.
+_lock = multiprocessing.RLock()
 _state = threading.local()
 
 
@@ -107,9 +111,9 @@ _OPEN = "\x1b_RNR" + os.environ.get("RUNNER_JOB_MARKER", "")[:13]
 _CLOSE = _OPEN + ".\x1b\\"
 
 
-def _begin(record):
+def _begin(record, end=""):
     payload = _ENCODER.encode(record)
-    _write_raw(_OPEN + payload + "\x1b\\")
+    _write_raw(_OPEN + payload + "\x1b\\" + end)
 
 
 def _end():
@@ -201,6 +205,13 @@ class _Emitter(object):
         record["event_data"] = data
         return record
 
+    def empty(self, event, data):
+        """An event with no text, its frame written whole in one write: a fork's, whose text
+        the main process prints (and frames). A terminal takes one write whole, so the frame
+        cannot cut into a frame of the main process that is open at that moment."""
+        with _lock:
+            _begin(self.record(event, data), _CLOSE)
+
     def run(self, event, data, fn, *args, **kwargs):
         with _lock:
             _begin(self.record(event, data))
@@ -268,6 +279,11 @@ def _patch_display():
             return original(self, *args, **kwargs)
         marks = getattr(_state, "marks", None) or {}
         event = next((kind for kind in _EVENT_KINDS if marks.get(kind)), "verbose")
+        if getattr(self, "_final_q", None):
+            # A fork (WorkerProcess): Display sends the text to the main process, which prints
+            # it. The event stays here, empty, as ansible-runner's plugin makes one.
+            _emitter.empty(event, dict(marks))
+            return original(self, *args, **kwargs)
         return _emitter.run(event, dict(marks), original, self, *args, **kwargs)
 
     Display.display = display

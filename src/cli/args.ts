@@ -134,10 +134,24 @@ export function valueFlags(spec: ProgramSpec): Set<string> {
   return out;
 }
 
-/** argparse's test: a token is an option unless it is "-", a negative number or has a space. */
-function looksLikeOption(tok: string): boolean {
-  return tok.startsWith("-") && tok !== "-" && !/^-\d+$|^-\d*\.\d+$/.test(tok) &&
-    !tok.includes(" ");
+const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
+
+/**
+ * argparse's test (`_parse_optional`), with the command's flags: a token is an option when it
+ * names one of them, whole, before an `=`, or as a prefix (`--cmd`, `-pfile`); otherwise unless it
+ * is "-", a negative number or holds a space. So `--cmdline=--tags a -v` is an option with its
+ * value, and `--skip-tags a` (one word with a space, as a value) is not.
+ */
+function looksLikeOption(tok: string, flags: readonly string[] = []): boolean {
+  if (!tok.startsWith("-") || tok === "-") return false;
+  if (flags.includes(tok)) return true;
+  if (tok.startsWith("--")) {
+    const name = tok.includes("=") ? tok.slice(0, tok.indexOf("=")) : tok;
+    if (flags.some((f) => f.startsWith("--") && f.startsWith(name))) return true;
+  } else if (tok[1] !== "-" && flags.some((f) => f === tok.slice(0, 2) || f.startsWith(tok))) {
+    return true;
+  }
+  return !NEGATIVE_NUMBER.test(tok) && !tok.includes(" ");
 }
 
 function convert(o: OptionSpec, raw: string, fail: (m: string) => never): unknown {
@@ -278,6 +292,8 @@ function parseCommand(
   const byFlag = new Map<string, OptionSpec>();
   for (const o of options) for (const f of o.flags) byFlag.set(f, o);
   const longs = [...byFlag.keys()].filter((f) => f.startsWith("--"));
+  const flags = [...byFlag.keys(), "-h", "--help", ...(cmd.version ? ["--version"] : [])];
+  const isOption = (tok: string) => looksLikeOption(tok, flags);
 
   const findLong = (name: string): OptionSpec | null => {
     const exact = byFlag.get(name);
@@ -315,14 +331,14 @@ function parseCommand(
   const takeValue = (o: OptionSpec, i: number): number => {
     if (o.action === "list") {
       const raws: string[] = [];
-      while (i + 1 < argv.length && !looksLikeOption(argv[i + 1]) && argv[i + 1] !== "--") {
+      while (i + 1 < argv.length && !isOption(argv[i + 1]) && argv[i + 1] !== "--") {
         raws.push(argv[++i]);
       }
       storeList(o, raws);
       return i;
     }
     const next = argv[i + 1];
-    if (next === undefined || looksLikeOption(next)) {
+    if (next === undefined || isOption(next)) {
       fail(`argument ${nameOf(o)}: expected one argument`);
     }
     store(o, next);
@@ -343,7 +359,7 @@ function parseCommand(
     }
     if (tok === "-h" || tok === "--help") return { kind: "help", text: formatHelp(spec, path) };
     if (tok === "--version" && cmd.version) return { kind: "version", text: `${spec.version}\n` };
-    if (!looksLikeOption(tok)) {
+    if (!isOption(tok)) {
       if (cmd.subcommands && positionals.length === cmd.positionals.length) {
         const sub = cmd.subcommands.find((s) => s.name === tok);
         if (!sub) {

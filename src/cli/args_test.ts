@@ -38,6 +38,15 @@ const LINES: string[][] = [
   ["process", "ctl", "-i", "w1", "-q"],
   ["-q", "process", "ctl"],
   ["profile", "artifacts/x", "-o", "out.svg"],
+  // Words with spaces: an option when they name one (whole, before "=", or as a prefix),
+  // else a value.
+  ["run", "demo", "--cmdline=--skip-tags t1 -v"],
+  ["run", "demo", "--cmdline", "--skip-tags t1 -v"],
+  ["run", "demo", "--cmd=-e a=1 -v", "-p", "-my play.yml"],
+  ["run", "demo", "-pmy play.yml", "--limit", "-1"],
+  ["run", "demo", "--process-isolation-hide-paths", "/a b", "-x y", "--limit=-2.5"],
+  ["run", "demo", "--bogus value"],
+  ["run", "demo", "-z y"],
   // errors
   [],
   ["run"],

@@ -319,8 +319,13 @@ const CASES: Record<string, Case> = {
     args: ["-p", "test.yml", "-j"],
   },
   // -j: lines printed outside any event (a program's) stay text, in the console and stdout.
+  // The programs linger a moment, as the -b case's does: ansible-runner loses the output of one
+  // that exits at once.
   "a program's lines with -j": {
-    files: { "project/test.yml": "", "project/lines.sh": "#!/bin/sh\necho one\necho\necho two\n" },
+    files: {
+      "project/test.yml": "",
+      "project/lines.sh": "#!/bin/sh\necho one\necho\necho two\nsleep 0.3\n",
+    },
     executable: ["project/lines.sh"],
     args: ["-p", "test.yml", "-b", "<pdd>/project/lines.sh", "-j"],
   },

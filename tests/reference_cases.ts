@@ -340,6 +340,16 @@ const CASES: Record<string, Case> = {
     executable: ["project/bar.sh"],
     args: ["-p", "test.yml", "-b", "<pdd>/project/bar.sh"],
   },
+  // A line of 2 MB with no newline for a while: runner spills it, as it comes, to a file.
+  "a program's 2 MB line": {
+    files: {
+      "project/test.yml": "",
+      "project/long.sh": "#!/bin/bash\nhead -c 2000000 /dev/zero | tr '\\0' a\n" +
+        "printf '\\rdone\\r\\n'\nsleep 0.3\n",
+    },
+    executable: ["project/long.sh"],
+    args: ["-p", "test.yml", "-b", "<pdd>/project/long.sh"],
+  },
   "ad hoc": {
     files: {},
     args: ["-m", "ansible.builtin.command", "-a", "echo ad hoc", "--hosts", "localhost"],

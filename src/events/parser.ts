@@ -45,6 +45,13 @@ export class EventParser {
   #textLen = 0;
   /** A large event's text, once spilled: only its trailing CR/LF run and line count stay here. */
   #spilled: { spill: TextSpill; tail: string; lines: number } | null = null;
+  /** Length of the line outside any record that #text holds (no break in it yet). */
+  #lineLen = 0;
+  /**
+   * A line outside any record that outgrew SPILL_AT (a program's output with no newline):
+   * its text goes to a spill as it comes; `cr` when a `\r` that a `\n` may follow is held.
+   */
+  #long: { uuid: string; spill: TextSpill; cr: boolean } | null = null;
   #counter = 0;
   #line = 0;
 
@@ -155,6 +162,10 @@ export class EventParser {
       }
       return;
     }
+    if (this.#long) {
+      text = this.#continueLong(text, out);
+      if (!text) return;
+    }
     let start = 0;
     for (;;) {
       const nl = text.indexOf("\n", start);
@@ -163,7 +174,78 @@ export class EventParser {
       this.#flushVerbose(out, false);
       start = nl + 1;
     }
-    if (start < text.length) this.#text.push(text.slice(start));
+    if (start < text.length) {
+      this.#text.push(text.slice(start));
+      this.#lineLen += text.length - start;
+      if (this.#lineLen > SPILL_AT && this.#opts.spill) this.#startLong(out);
+    }
+  }
+
+  /**
+   * The line held in #text has outgrown SPILL_AT: the whole lines before its last break become
+   * events now (ansible-runner would make the same ones at the next newline), and the rest, if
+   * still that long, goes to a spill from here on.
+   */
+  #startLong(out: JobEvent[]): void {
+    const lines = pythonLines(this.#text.join(""));
+    this.#text = [];
+    this.#lineLen = 0;
+    let last = lines.pop() ?? "";
+    // A line ending in a break is whole, but for a \r, which a \n may yet follow.
+    if (LINE_BREAK.test(last.at(-1) ?? "") && !last.endsWith("\r")) {
+      lines.push(last);
+      last = "";
+    }
+    for (const line of lines) this.#verboseLine(line, out);
+    if (last.length <= SPILL_AT) {
+      if (last) this.#text.push(last);
+      this.#lineLen = last.length;
+      return;
+    }
+    const uuid = this.#opts.uuid();
+    const cr = last.endsWith("\r");
+    this.#long = { uuid, spill: this.#opts.spill!(uuid), cr };
+    this.#long.spill.append(cr ? last.slice(0, -1) : last);
+  }
+
+  /** Text for the spilled line, up to its break; returns what follows the break. */
+  #continueLong(text: string, out: JobEvent[]): string {
+    const long = this.#long!;
+    if (long.cr) {
+      long.cr = false;
+      const end = text[0] === "\n" ? "\r\n" : "\r";
+      this.#endLong(end, out);
+      return text.slice(end.length - 1);
+    }
+    const k = text.search(LINE_BREAK);
+    if (k < 0) {
+      long.spill.append(text);
+      return "";
+    }
+    if (text[k] === "\r" && k + 1 === text.length) {
+      long.spill.append(text.slice(0, k));
+      long.cr = true;
+      return "";
+    }
+    const end = text.startsWith("\r\n", k) ? "\r\n" : text[k];
+    // \r and \n end the line's stdout; the other breaks (a form feed, …) stay in it.
+    const stripped = end === "\r\n" || end === "\r" || end === "\n";
+    long.spill.append(text.slice(0, stripped ? k : k + 1));
+    this.#endLong(stripped ? end : "", out);
+    return text.slice(k + end.length);
+  }
+
+  /** Ends the spilled line with its break (`null`: none, the output ended or a record began). */
+  #endLong(end: string | null, out: JobEvent[]): void {
+    const { uuid, spill } = this.#long!;
+    this.#long = null;
+    const ev = this.#number(
+      { event: "verbose", uuid, pid: this.#opts.pid, created: isoUtc(this.#opts.now()) },
+      "",
+      false,
+      end?.includes("\n") ? 1 : 0,
+    );
+    out.push(setTerminalLineEnd(attachSpill(ev, spill.close()), end ?? "\n"));
   }
 
   /**
@@ -172,26 +254,34 @@ export class EventParser {
    * progress bar's `\r` or a form feed starts a new one.
    */
   #flushVerbose(out: JobEvent[], partial: boolean): void {
+    if (this.#long) {
+      if (partial) this.#endLong(this.#long.cr ? "\r" : null, out);
+      return;
+    }
+    this.#lineLen = 0;
     if (this.#text.length === 0) return;
     const text = this.#text.join("");
     this.#text = [];
     if (partial && text === "") return;
-    for (const line of pythonLines(text)) {
-      const ev = this.#number(
-        {
-          event: "verbose",
-          uuid: this.#opts.uuid(),
-          pid: this.#opts.pid,
-          created: isoUtc(this.#opts.now()),
-        },
-        line,
-        false,
-      );
-      // What is stripped off the line, and, for a last line with no break at all, a newline:
-      // written after its text, as ansible-runner writes what comes before a record.
-      const end = line.slice(ev.stdout.length);
-      out.push(setTerminalLineEnd(ev, end || (LINE_BREAK.test(line.at(-1)!) ? "" : "\n")));
-    }
+    for (const line of pythonLines(text)) this.#verboseLine(line, out);
+  }
+
+  /** One line outside any record (its break included) as a verbose event. */
+  #verboseLine(line: string, out: JobEvent[]): void {
+    const ev = this.#number(
+      {
+        event: "verbose",
+        uuid: this.#opts.uuid(),
+        pid: this.#opts.pid,
+        created: isoUtc(this.#opts.now()),
+      },
+      line,
+      false,
+    );
+    // What is stripped off the line, and, for a last line with no break at all, a newline:
+    // written after its text, as ansible-runner writes what comes before a record.
+    const end = line.slice(ev.stdout.length);
+    out.push(setTerminalLineEnd(ev, end || (LINE_BREAK.test(line.at(-1)!) ? "" : "\n")));
   }
 
   /** Appends to the spill, holding back a trailing CR/LF run (it is stripped at the end). */

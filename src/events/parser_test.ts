@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { EventParser, isoUtc, pythonLines } from "./parser.ts";
+import { EventParser, isoUtc, pythonLines, SPILL_AT } from "./parser.ts";
 import { type JobEvent, terminalLineEnd } from "./event.ts";
 import { askPythonEach } from "../testing/python.ts";
 import { FileSpill, spilledText } from "./spill.ts";
@@ -200,6 +200,50 @@ Deno.test("parser: a large event spills to a file and reads back the same", () =
     assert(spilledText(spilled[0]), "the big event was spilled");
     assertEquals(JSON.parse(JSON.stringify(spilled)), JSON.parse(JSON.stringify(plain)));
     assertEquals(spilled[0].end_line, 60_001);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("parser: a long line outside any record spills, and gives the events it would whole", () => {
+  const dir = Deno.makeTempDirSync();
+  const long = (c: string) => c.repeat(1_200_000);
+  const streams = [
+    long("a") + "\r\nafter\r\n", // a program's one huge line
+    `x\ry\r${long("b")}\rprogress\r${long("c")}\x0bz\r\n`, // breaks before, inside, after
+    long("d") + "\r", // a \r at the very end
+    long("e") + frame({ event: "runner_on_ok", uuid: "r", event_data: {} }, "ok\r\n") + "tail",
+    long("f") + "\u2028" + long("g"), // ends without a break
+  ];
+  const events = (stream: Uint8Array, size: number, spill: boolean) => {
+    let n = 0;
+    const p = new EventParser({
+      ident: "t",
+      pid: 1,
+      now: () => new Date(0),
+      uuid: () => `v-${n++}`,
+      spill: spill ? (uuid) => new FileSpill(`${dir}/${uuid}`) : undefined,
+    });
+    const out: JobEvent[] = [];
+    for (let i = 0; i < stream.length; i += size) out.push(...p.push(stream.subarray(i, i + size)));
+    out.push(...p.end());
+    return out.map((e) => [!!spilledText(e), { ...e }, terminalLineEnd(e)] as const);
+  };
+  try {
+    for (const text of streams) {
+      const stream = enc.encode(text);
+      const whole = events(stream, stream.length, false);
+      for (const size of [4096, 65536, 1_000_001]) {
+        const spilled = events(stream, size, true);
+        // (Where a chunk brings the line's end with it, the line is whole in memory already.)
+        if (size < SPILL_AT / 2) assert(spilled.some(([s]) => s), `a line was spilled (${size})`);
+        assertEquals(
+          spilled.map(([, e, end]) => [e, end]),
+          whole.map(([, e, end]) => [e, end]),
+          `${JSON.stringify(text.slice(0, 8))}… in chunks of ${size}`,
+        );
+      }
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -53,6 +53,9 @@ export class Redactor {
     if (!spilled) return setTerminalLineEnd(this.value(ev), terminalLineEnd(ev));
     const { stdout: _lazy, ...rest } = Object.getOwnPropertyDescriptors(ev);
     const copy = this.value(Object.defineProperties({}, rest)) as JobEvent;
-    return attachSpill(Object.assign({ stdout: "" }, copy), spilled);
+    return setTerminalLineEnd(
+      attachSpill(Object.assign({ stdout: "" }, copy), spilled),
+      terminalLineEnd(ev),
+    );
   }
 }

@@ -152,12 +152,12 @@ export function writeEventText(
   transform: (s: string) => string = (s) => s,
 ): void {
   const spilled = spilledText(ev);
+  const end = terminalLineEnd(ev);
   if (spilled) {
     for (const part of spilledSlices(spilled)) writeAll(file, enc.encode(transform(part)));
-    writeAll(file, NEWLINE);
+    writeAll(file, end === undefined ? NEWLINE : enc.encode(end));
     return;
   }
-  const end = terminalLineEnd(ev);
   if (end !== undefined) writeText(file, transform(ev.stdout), enc, end);
   else if (isTerminalLine(ev) && ev.end_line > ev.start_line) {
     writeText(file, transform(ev.stdout), enc, "\r\n");
@@ -192,16 +192,21 @@ export function writeEventJson(
   const small = smallEventJson(ev);
   if (small !== null) return writeAll(file, enc.encode(json(small) + end));
   const spilled = spilledText(ev);
-  // Copy the other fields from their descriptors: spreading would call a spilled stdout's getter.
-  const { uuid, counter, stdout: _text, ...others } = Object.getOwnPropertyDescriptors(ev);
-  const rest = Object.defineProperties({}, others);
-  const head = `{"uuid":${JSON.stringify(uuid.value)},"counter":${counter.value},"stdout":"`;
+  // The fields in the event's own order (a terminal line has its event first), read from their
+  // descriptors: reading `stdout` would call a spilled text's getter.
+  const fields = Object.getOwnPropertyDescriptors(ev);
+  const keys = Object.keys(ev);
+  const at = keys.indexOf("stdout");
+  const pick = (names: string[]) =>
+    JSON.stringify(Object.fromEntries(names.map((k) => [k, fields[k].value])));
+  const before = pick(keys.slice(0, at));
+  const head = `${before === "{}" ? "{" : `${before.slice(0, -1)},`}"stdout":"`;
   writeAll(file, enc.encode(json(head)));
   for (const part of spilled ? spilledSlices(spilled) : slices(ev.stdout)) {
     const body = JSON.stringify(part).slice(1, -1); // inside the string: the layout's state holds
     writeAll(file, enc.encode(layout ? pythonStringBody(body) : body));
   }
-  const tail = JSON.stringify(rest);
+  const tail = pick(keys.slice(at + 1));
   writeAll(file, enc.encode(json(tail === "{}" ? '"}' : `",${tail.slice(1)}`) + end));
 }
 

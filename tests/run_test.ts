@@ -126,6 +126,50 @@ Deno.test("run: forks printing at -vvv on five hosts: no hang, every line in its
   }
 });
 
+// A full disk under the artifact dir: ansible-runner dies with a traceback and no status; the
+// job itself need not. runner warns once, skips what it cannot write, and the console (like the
+// wire and the handlers) still gets every event whole, a spilled 2 MB line included.
+Deno.test("run: a full disk under the artifacts: the job goes on, said once, the console whole", async () => {
+  const pdd = await makePdd({
+    "project/test.yml": "",
+    "prog.sh": "#!/bin/bash\nseq 1 3000\nhead -c 2000000 /dev/zero | tr '\\0' x\necho\n" +
+      "seq 3001 20000\nexit 3\n",
+  });
+  const disk = join(pdd, "disk");
+  await Deno.mkdir(disk);
+  await Deno.chmod(join(pdd, "prog.sh"), 0o755);
+  const mounted = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", "size=400k", "tmpfs", disk],
+  }).output();
+  assert(mounted.success, "this test mounts a small tmpfs: it needs root");
+  try {
+    const r = await runner([
+      "run",
+      pdd,
+      "-b",
+      join(pdd, "prog.sh"),
+      "-p",
+      "test.yml",
+      "-i",
+      "full",
+      "--artifact-dir",
+      disk,
+    ]);
+    assertEquals(r.code, 3, r.stderr);
+    const warnings = r.stderr.split("\n").filter((l) => l.includes("cannot write"));
+    assertEquals(warnings.length, 1, r.stderr);
+    assertIncludes(warnings[0], "No space left on device");
+    const lines = r.stdout.split("\r\n");
+    assertEquals(lines.filter((l) => /^\d+$/.test(l)).length, 20000);
+    assertEquals(lines.filter((l) => l === "x".repeat(2_000_000)).length, 1);
+    const files = await walkFiles(join(disk, "full"));
+    assertEquals(files.filter((f) => f.endsWith(".tmp") || f.includes(".stdout-")), []);
+  } finally {
+    await new Deno.Command("umount", { args: [disk] }).output();
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: a failing task gives status failed, rc 2, and exit code 2", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.fail: msg=boom\n",

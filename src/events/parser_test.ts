@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { EventParser, isoUtc, pythonLines, SPILL_AT } from "./parser.ts";
 import { type JobEvent, terminalLineEnd } from "./event.ts";
 import { askPythonEach } from "../testing/python.ts";
-import { FileSpill, spilledText } from "./spill.ts";
+import { FileSpill, removeSpill, spilledSlices, spilledText } from "./spill.ts";
 
 const fixture = Deno.readFileSync(new URL("./testdata/playbook.pty", import.meta.url));
 const enc = new TextEncoder();
@@ -259,6 +259,21 @@ Deno.test("spill: secrets split across pieces are still masked", () => {
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("spill: a file that cannot be made keeps the text in memory, masked, whole", () => {
+  const errors: string[] = [];
+  const spill = new FileSpill(
+    "/nonexistent-dir/s",
+    (s) => s.replaceAll("hunter2", "********"),
+    7,
+    (e) => errors.push(e.name),
+  );
+  for (const piece of ["pass=hun", "ter2 ", "é".repeat(70_000), " end"]) spill.append(piece);
+  const spilled = spill.close();
+  assertEquals(errors, ["NotFound"]);
+  assertEquals([...spilledSlices(spilled)].join(""), `pass=******** ${"é".repeat(70_000)} end`);
+  removeSpill(spilled); // nothing to remove: no error either
 });
 
 Deno.test("parser: frames without the job's token are text, inside events and out", () => {

@@ -12,6 +12,11 @@ const GC_BYTES = 4 << 20;
 /** Where a spilled event's text is. */
 export interface SpilledText {
   path: string;
+  /**
+   * What the file could not take (a full disk), kept in memory and read after the file's
+   * text: the event stays whole for every sink, if not on disk.
+   */
+  rest?: Uint8Array[];
 }
 
 /** Receives one event's text in pieces. */
@@ -32,7 +37,7 @@ export function spilledText(ev: JobEvent): SpilledText | undefined {
 export function attachSpill(ev: JobEvent, spilled: SpilledText): JobEvent {
   Object.defineProperty(ev, SPILL, { value: spilled, enumerable: false });
   Object.defineProperty(ev, "stdout", {
-    get: () => Deno.readTextFileSync(spilled.path),
+    get: () => [...spilledSlices(spilled)].join(""),
     enumerable: true,
     configurable: true,
   });
@@ -43,16 +48,36 @@ export function attachSpill(ev: JobEvent, spilled: SpilledText): JobEvent {
 export function materialize(ev: JobEvent): JobEvent {
   const spilled = spilledText(ev);
   if (!spilled) return ev;
-  const text = Deno.readTextFileSync(spilled.path);
+  const text = [...spilledSlices(spilled)].join("");
   Object.defineProperty(ev, "stdout", { value: text, enumerable: true, writable: true });
   return ev;
 }
 
-/** Reads a spilled file in text slices. */
+/** Removes a spill's file, if it was made. */
+export function removeSpill(spilled: SpilledText): void {
+  try {
+    Deno.removeSync(spilled.path);
+  } catch { /* never made (a full disk), or gone */ }
+}
+
+/** Reads a spilled text in slices: the file's, then what it could not take. */
 export function* spilledSlices(spilled: SpilledText, size = 1 << 16): Generator<string> {
-  const file = Deno.openSync(spilled.path);
-  const buf = new Uint8Array(size);
   const dec = new TextDecoder();
+  let file: Deno.FsFile | null = null;
+  try {
+    file = Deno.openSync(spilled.path);
+  } catch { /* never made: all of it is in memory */ }
+  if (file) yield* fileSlices(file, dec, size);
+  for (const bytes of spilled.rest ?? []) {
+    const text = dec.decode(bytes, { stream: true });
+    if (text) yield text;
+  }
+  const last = dec.decode();
+  if (last) yield last;
+}
+
+function* fileSlices(file: Deno.FsFile, dec: TextDecoder, size: number): Generator<string> {
+  const buf = new Uint8Array(size);
   const gc = new GcBudget(GC_BYTES);
   try {
     for (;;) {
@@ -62,8 +87,6 @@ export function* spilledSlices(spilled: SpilledText, size = 1 << 16): Generator<
       const text = dec.decode(buf.subarray(0, n), { stream: true });
       if (text) yield text;
     }
-    const rest = dec.decode();
-    if (rest) yield rest;
   } finally {
     file.close();
   }
@@ -71,18 +94,33 @@ export function* spilledSlices(spilled: SpilledText, size = 1 << 16): Generator<
 
 /** A spill file (0600), masking secrets on the way with an overlap for split matches. */
 export class FileSpill implements TextSpill {
-  #file: Deno.FsFile;
+  #file: Deno.FsFile | null = null;
   #path: string;
   #mask: (s: string) => string;
   #hold: number;
   #pending = "";
   #enc = new TextEncoder();
+  /** Set once the file refuses a write (a full disk): the text from there on stays here. */
+  #rest: Uint8Array[] | null = null;
+  #onError: (e: Error) => void;
 
-  constructor(path: string, mask: (s: string) => string = (s) => s, longestSecret = 0) {
+  /** `onError` hears of a file that cannot be made or written (the text then stays in memory). */
+  constructor(
+    path: string,
+    mask: (s: string) => string = (s) => s,
+    longestSecret = 0,
+    onError: (e: Error) => void = () => {},
+  ) {
     this.#path = path;
-    this.#file = Deno.openSync(path, { write: true, create: true, truncate: true, mode: 0o600 });
     this.#mask = mask;
     this.#hold = Math.max(0, longestSecret - 1);
+    this.#onError = onError;
+    try {
+      this.#file = Deno.openSync(path, { write: true, create: true, truncate: true, mode: 0o600 });
+    } catch (e) {
+      this.#rest = [];
+      onError(e as Error);
+    }
   }
 
   append(text: string): void {
@@ -99,13 +137,20 @@ export class FileSpill implements TextSpill {
 
   #write(s: string): void {
     const bytes = this.#enc.encode(s);
+    if (this.#rest) return void this.#rest.push(bytes);
     this.#gc.add(bytes.length);
-    for (let o = 0; o < bytes.length;) o += this.#file.writeSync(bytes.subarray(o));
+    let o = 0;
+    try {
+      while (o < bytes.length) o += this.#file!.writeSync(bytes.subarray(o));
+    } catch (e) {
+      this.#rest = [bytes.slice(o)];
+      this.#onError(e as Error);
+    }
   }
 
   close(): SpilledText {
     if (this.#pending) this.#write(this.#mask(this.#pending));
-    this.#file.close();
-    return { path: this.#path };
+    this.#file?.close();
+    return this.#rest ? { path: this.#path, rest: this.#rest } : { path: this.#path };
   }
 }

@@ -7,7 +7,7 @@ import pluginSource from "../events/plugin/awx_display.py" with { type: "text" }
 import { EventParser } from "../events/parser.ts";
 import { recordToken } from "../events/record_marks.ts";
 import { Redactor } from "../events/redact.ts";
-import { FileSpill, spilledText } from "../events/spill.ts";
+import { FileSpill, removeSpill, spilledText } from "../events/spill.ts";
 import type { JobEvent } from "../events/event.ts";
 import type { JobSpec } from "../config/job_spec.ts";
 import { ConfigError, osError } from "../config/errors.ts";
@@ -61,6 +61,19 @@ export interface ExecuteOptions {
 export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Promise<JobResult> {
   const log = opts.log ?? (() => {});
   becomeSubreaper();
+  // An artifact that cannot be written once the job runs (a full disk) is said, once, and the
+  // job goes on: its events still reach the console, the wire and the handlers whole.
+  let writeErrors = 0;
+  const onWriteError = (file: string, e: Error) => {
+    const why = osError(e.message).reason;
+    log(`cannot write ${file} in ${spec.artifactDir}: ${why}`);
+    if (writeErrors++ === 0) {
+      console.error(
+        `runner: warning: cannot write ${file} in ${spec.artifactDir}: ${why}; ` +
+          "the job goes on, its artifacts incomplete",
+      );
+    }
+  };
   let artifacts: ArtifactWriter;
   try {
     Deno.mkdirSync(spec.artifactBase, { recursive: true, mode: 0o700 });
@@ -68,6 +81,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       dir: spec.artifactDir,
       json: spec.json,
       suppressOutputFile: spec.settings.suppress_output_file,
+      onWriteError,
     });
   } catch (e) {
     // Nothing has run yet: bad input, said as such ("File exists", "Permission denied", …).
@@ -85,15 +99,27 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     const clean = redactor.event(ev);
     for (const s of sinks) if (s.event?.(clean) === false) break;
     const spilled = spilledText(ev);
-    if (spilled) Deno.removeSync(spilled.path); // every sink has written it by now
+    if (spilled) removeSpill(spilled); // every sink has written it by now
   };
 
   // The callback plugin travels inside the program and is written next to the job's artifacts
   // (inside them, a container sees it too); it goes when the job ends, with the bytecode Python
   // may have cached beside it, so the artifacts are ansible-runner's set of files.
   const callbackDir = join(spec.artifactDir, "callback");
-  Deno.mkdirSync(callbackDir, { recursive: true, mode: 0o700 });
-  writePrivateFile(join(callbackDir, "awx_display.py"), pluginSource);
+  try {
+    Deno.mkdirSync(callbackDir, { recursive: true, mode: 0o700 });
+    writePrivateFile(join(callbackDir, "awx_display.py"), pluginSource);
+  } catch (e) {
+    // Nothing has run yet: said as the artifact dir's trouble (a full disk, a read-only one),
+    // and nothing is left of it (the artifact dir goes too, if this job made it empty).
+    for (const dir of [callbackDir, spec.artifactDir]) {
+      try {
+        Deno.removeSync(dir, { recursive: dir === callbackDir });
+      } catch { /* not there, or not empty */ }
+    }
+    const why = osError((e as Error).message).reason;
+    throw new ConfigError(`cannot write the callback plugin into ${callbackDir}: ${why}`);
+  }
   const env = { ...spec.env };
   env.ANSIBLE_CALLBACK_PLUGINS = [env.ANSIBLE_CALLBACK_PLUGINS, callbackDir].filter(Boolean).join(
     ":",
@@ -117,6 +143,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         join(spec.artifactDir, `.stdout-${uuid}`),
         (s) => redactor.text(s),
         redactor.longest,
+        (e) => onWriteError(`.stdout-${uuid} (kept in memory)`, e),
       ),
   });
   let result: Omit<JobResult, "events" | "ident" | "artifactDir">;
@@ -151,8 +178,12 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     // Facts are the hosts' data: Ansible would make the dir world-readable (0755). Ansible
     // writes facts only after a task has gathered them, long after this; chmod all the same.
     if (spec.factCacheDir) {
-      Deno.mkdirSync(spec.factCacheDir, { recursive: true, mode: 0o700 });
-      Deno.chmodSync(spec.factCacheDir, 0o700);
+      try {
+        Deno.mkdirSync(spec.factCacheDir, { recursive: true, mode: 0o700 });
+        Deno.chmodSync(spec.factCacheDir, 0o700);
+      } catch (e) {
+        onWriteError("fact_cache", e as Error);
+      }
     }
     if (spec.rotateArtifacts > 0) {
       rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, spec.ident, log);
@@ -301,5 +332,11 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   }
   emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });
   for (const s of sinks) await s.close?.();
+  if (artifacts.unwritten > 1) {
+    console.error(
+      `runner: warning: ${artifacts.unwritten} artifact writes failed or were skipped in ` +
+        spec.artifactDir,
+    );
+  }
   return { ...result, ident: spec.ident, artifactDir: spec.artifactDir, events: parser.counter };
 }

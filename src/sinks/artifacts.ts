@@ -9,12 +9,25 @@ import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
 import { spilledSlices, spilledText } from "../events/spill.ts";
 import { PythonJson, pythonJson, pythonStringBody } from "./python_json.ts";
 
-/** Writes `text` to `path` atomically with mode 0600. */
-export function writePrivateFile(path: string, text: string | Uint8Array): void {
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  if (typeof text === "string") Deno.writeTextFileSync(tmp, text, { mode: 0o600 });
-  else Deno.writeFileSync(tmp, text, { mode: 0o600 });
-  Deno.renameSync(tmp, path);
+/**
+ * Writes `text` to `path` atomically with mode 0600, through `tmp`; a write that fails
+ * leaves no temporary file behind.
+ */
+export function writePrivateFile(
+  path: string,
+  text: string | Uint8Array,
+  tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`,
+): void {
+  try {
+    if (typeof text === "string") Deno.writeTextFileSync(tmp, text, { mode: 0o600 });
+    else Deno.writeFileSync(tmp, text, { mode: 0o600 });
+    Deno.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch { /* never made */ }
+    throw e;
+  }
 }
 
 /** Options of {@link ArtifactWriter}. */
@@ -25,6 +38,11 @@ export interface ArtifactWriterOptions {
   json?: boolean;
   /** Do not write the `stdout` file (setting `suppress_output_file`). */
   suppressOutputFile?: boolean;
+  /**
+   * Hears of an artifact that could not be written once the job runs (a full disk): the job
+   * and the other sinks go on without it. Without it, such a write throws.
+   */
+  onWriteError?: (file: string, error: Error) => void;
 }
 
 /**
@@ -42,33 +60,74 @@ export class ArtifactWriter implements JobSink {
   #json: boolean;
   #suppressOutputFile: boolean;
   #encoder = new TextEncoder();
+  #onWriteError?: (file: string, error: Error) => void;
 
   constructor(opts: ArtifactWriterOptions) {
     this.dir = opts.dir;
     this.#json = !!opts.json;
     this.#suppressOutputFile = !!opts.suppressOutputFile;
+    this.#onWriteError = opts.onWriteError;
     this.#eventsDir = join(opts.dir, "job_events");
     Deno.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Writes that failed, or were skipped after a failure. */
+  #unwritten = 0;
+  /** After a failed write of a kind (event files, stdout), when to try that kind again. */
+  #retryAt = new Map<string, number>();
+
+  /** How many artifact writes failed, or were skipped while their kind kept failing. */
+  get unwritten(): number {
+    return this.#unwritten;
+  }
+
+  /**
+   * Runs a write; one that fails goes to onWriteError, where there is one, and writes of its
+   * kind are skipped for a second: each failed attempt costs system calls, at every event.
+   */
+  #guard(file: string, write: () => void, undo?: () => void, kind = file): void {
+    if (!this.#onWriteError) return write();
+    const retryAt = this.#retryAt.get(kind);
+    if (retryAt !== undefined && performance.now() < retryAt) {
+      this.#unwritten++;
+      return;
+    }
+    try {
+      write();
+      this.#retryAt.delete(kind);
+    } catch (e) {
+      try {
+        undo?.();
+      } catch { /* nothing more to do */ }
+      this.#unwritten++;
+      this.#retryAt.set(kind, performance.now() + 1000);
+      this.#onWriteError(file, e as Error);
+    }
   }
 
   /** Makes `job_events/` and `stdout`, once. */
   open(): void {
     if (this.#opened) return;
     this.#opened = true;
-    Deno.mkdirSync(this.#eventsDir, { recursive: true, mode: 0o700 });
+    this.#guard(
+      "job_events",
+      () => Deno.mkdirSync(this.#eventsDir, { recursive: true, mode: 0o700 }),
+    );
     if (!this.#suppressOutputFile) {
-      this.#stdout = Deno.openSync(join(this.dir, "stdout"), {
-        write: true,
-        create: true,
-        truncate: true,
-        mode: 0o600,
+      this.#guard("stdout", () => {
+        this.#stdout = Deno.openSync(join(this.dir, "stdout"), {
+          write: true,
+          create: true,
+          truncate: true,
+          mode: 0o600,
+        });
       });
     }
   }
 
   /** Writes a top-level artifact file (`command`, `rc`, …) atomically, 0600. */
   writeFile(name: string, text: string): void {
-    writePrivateFile(join(this.dir, name), text);
+    this.#guard(name, () => writePrivateFile(join(this.dir, name), text));
   }
 
   /** Writes `stderr`, unless `suppress_output_file` leaves out both output files. */
@@ -84,21 +143,30 @@ export class ArtifactWriter implements JobSink {
     // works on both; the reformatting costs ~4 µs an event, see README, Artifacts).
     const compact = smallEventJson(ev);
     const json = compact === null ? null : pythonJson(compact);
-    if (json !== null) writePrivateFile(path, this.#encoder.encode(json));
-    else {
-      const tmp = `${path}.tmp`;
-      const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
-      try {
-        writeEventJson(file, ev, this.#encoder, "", new PythonJson());
-      } finally {
-        file.close();
-      }
-      Deno.renameSync(tmp, path);
-    }
-    if (!this.#stdout) return;
-    if (!this.#json || isTerminalLine(ev)) writeEventText(this.#stdout, ev, this.#encoder);
-    else if (json !== null) writeAll(this.#stdout, this.#encoder.encode(json + "\n"));
-    else writeEventJson(this.#stdout, ev, this.#encoder, "\n", new PythonJson());
+    const tmp = `${path}.tmp`;
+    const name = `job_events/${ev.counter}-${ev.uuid}.json`;
+    this.#guard(
+      name,
+      () => {
+        if (json !== null) return writePrivateFile(path, this.#encoder.encode(json), tmp);
+        const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
+        try {
+          writeEventJson(file, ev, this.#encoder, "", new PythonJson());
+        } finally {
+          file.close();
+        }
+        Deno.renameSync(tmp, path);
+      },
+      () => Deno.removeSync(tmp),
+      "job_events",
+    ); // no half-written event left behind
+    const stdout = this.#stdout;
+    if (!stdout) return;
+    this.#guard("stdout", () => {
+      if (!this.#json || isTerminalLine(ev)) writeEventText(stdout, ev, this.#encoder);
+      else if (json !== null) writeAll(stdout, this.#encoder.encode(json + "\n"));
+      else writeEventJson(stdout, ev, this.#encoder, "\n", new PythonJson());
+    });
   }
 
   status(status: JobStatus, info: StatusInfo): void {

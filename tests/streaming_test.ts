@@ -151,6 +151,34 @@ Deno.test("streaming: a failed job's rc comes through process's exit status", as
   }
 });
 
+Deno.test("process: a full disk is said, the events still reach the console, exit 1", async () => {
+  const loop = "- hosts: all\n  gather_facts: false\n  tasks:\n" +
+    '    - ansible.builtin.debug: msg="item {{ item }}"\n      loop: "{{ range(400) | list }}"\n';
+  const pdd = await jobPdd(loop);
+  const ctl = await Deno.makeTempDir();
+  const mounted = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", "size=300k", "tmpfs", ctl],
+  }).output();
+  assert(mounted.success, "this test mounts a small tmpfs: it needs root");
+  try {
+    const r = await pipeline([
+      [...OURS, "transmit", pdd, "-p", "test.yml"],
+      [...OURS, "worker"],
+      [...OURS, "process", ctl],
+    ]);
+    assertEquals(r.codes, [0, 0, 1], r.stderr[2]);
+    const said = r.stderr[2].split("\n").filter((l) => l.startsWith("runner:"));
+    assertIncludes(said[0], "cannot write job_events/");
+    assertIncludes(said.at(-1)!, "cannot unpack the worker's artifacts into");
+    assert(said.every((l) => !l.includes("    at ")), "no stack trace");
+    for (let i = 0; i < 400; i++) assertIncludes(r.stdout, `"msg": "item ${i}"`);
+  } finally {
+    await new Deno.Command("umount", { args: [ctl] }).output();
+    await cleanup(pdd);
+    await cleanup(ctl);
+  }
+});
+
 Deno.test("streaming: transmit keeps modes, mtimes and symlinks, skips FIFOs", async () => {
   const pdd = await jobPdd();
   const dest = await Deno.makeTempDir();

@@ -15,7 +15,12 @@ import { runProcess } from "../exec/job_process.ts";
 import { KeyNotLoaded, type SshAgent, startSshAgent } from "../exec/ssh_agent.ts";
 import { which, whyNotFound } from "../exec/which.ts";
 import { becomeSubreaper } from "../exec/libc.ts";
-import { ArtifactWriter, writePrivateFile } from "../sinks/artifacts.ts";
+import {
+  ArtifactWriter,
+  unwrittenSummary,
+  writeErrorReporter,
+  writePrivateFile,
+} from "../sinks/artifacts.ts";
 import { pythonJson } from "../sinks/python_json.ts";
 import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
@@ -63,17 +68,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   becomeSubreaper();
   // An artifact that cannot be written once the job runs (a full disk) is said, once, and the
   // job goes on: its events still reach the console, the wire and the handlers whole.
-  let writeErrors = 0;
-  const onWriteError = (file: string, e: Error) => {
-    const why = osError(e.message).reason;
-    log(`cannot write ${file} in ${spec.artifactDir}: ${why}`);
-    if (writeErrors++ === 0) {
-      console.error(
-        `runner: warning: cannot write ${file} in ${spec.artifactDir}: ${why}; ` +
-          "the job goes on, its artifacts incomplete",
-      );
-    }
-  };
+  const onWriteError = writeErrorReporter(spec.artifactDir, log);
   let artifacts: ArtifactWriter;
   try {
     Deno.mkdirSync(spec.artifactBase, { recursive: true, mode: 0o700 });
@@ -332,11 +327,6 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   }
   emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });
   for (const s of sinks) await s.close?.();
-  if (artifacts.unwritten > 1) {
-    console.error(
-      `runner: warning: ${artifacts.unwritten} artifact writes failed or were skipped in ` +
-        spec.artifactDir,
-    );
-  }
+  unwrittenSummary(artifacts);
   return { ...result, ident: spec.ident, artifactDir: spec.artifactDir, events: parser.counter };
 }

@@ -4,6 +4,7 @@
  * `process`, so their artifacts cannot drift apart.
  */
 import { join } from "../runtime/path.ts";
+import { osError } from "../config/errors.ts";
 import { type JobEvent, terminalLineEnd } from "../events/event.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
 import { spilledSlices, spilledText } from "../events/spill.ts";
@@ -27,6 +28,37 @@ export function writePrivateFile(
       Deno.removeSync(tmp);
     } catch { /* never made */ }
     throw e;
+  }
+}
+
+/**
+ * An onWriteError for a job's artifact dir: the first failure is said on stderr (a full disk
+ * shows at once), each one in `log`. {@link unwrittenSummary} says how many at the end.
+ */
+export function writeErrorReporter(
+  dir: string,
+  log: (msg: string) => void = () => {},
+): (file: string, error: Error) => void {
+  let errors = 0;
+  return (file, error) => {
+    const why = osError(error.message).reason;
+    log(`cannot write ${file} in ${dir}: ${why}`);
+    if (errors++ === 0) {
+      console.error(
+        `runner: warning: cannot write ${file} in ${dir}: ${why}; ` +
+          "the job goes on, its artifacts incomplete",
+      );
+    }
+  };
+}
+
+/** Says on stderr how many artifact writes failed or were skipped, when more than the first. */
+export function unwrittenSummary(artifacts: ArtifactWriter): void {
+  if (artifacts.unwritten > 1) {
+    console.error(
+      `runner: warning: ${artifacts.unwritten} artifact writes failed or were skipped in ` +
+        artifacts.dir,
+    );
   }
 }
 

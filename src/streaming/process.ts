@@ -2,10 +2,11 @@
  * `process`: reads a worker's stream on the controller and records it with the same artifacts
  * writer as `run`: job_events/, stdout on the console, then the worker's artifact dir.
  */
-import { ArtifactWriter } from "../sinks/artifacts.ts";
+import { ArtifactWriter, unwrittenSummary, writeErrorReporter } from "../sinks/artifacts.ts";
 import type { JobSink } from "../sinks/sink.ts";
 import { FINAL_STATUSES, type JobStatus } from "../sinks/sink.ts";
 import { ByteReader } from "./byte_reader.ts";
+import { osError } from "../config/errors.ts";
 import { parseWireLine, WireError } from "./wire.ts";
 import { receiveDirectory } from "./zip_frame.ts";
 
@@ -30,7 +31,11 @@ export interface ProcessorResult {
 
 /** Reads the stream to eof. Never throws for a bad stream: the result says what went wrong. */
 export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorResult> {
-  const artifacts = new ArtifactWriter({ dir: opts.artifactDir });
+  // A full disk leaves the artifacts incomplete, said once; the events still reach the console.
+  const artifacts = new ArtifactWriter({
+    dir: opts.artifactDir,
+    onWriteError: writeErrorReporter(opts.artifactDir),
+  });
   const sinks: JobSink[] = [artifacts, ...(opts.after ?? [])];
   const reader = new ByteReader(opts.input);
   let status: JobStatus | "unstarted" = "unstarted";
@@ -56,7 +61,16 @@ export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorRes
         for (const s of sinks) if (s.event?.(msg.event) === false) break;
       } else if (msg.kind === "zipfile") {
         artifacts.close();
-        await receiveDirectory(reader, msg.size, opts.artifactDir);
+        try {
+          await receiveDirectory(reader, msg.size, opts.artifactDir);
+        } catch (e) {
+          // A full disk, say: named as such (a bad stream says itself what is wrong).
+          const { reason, op } = osError((e as Error).message);
+          if (op === undefined && reason === (e as Error).message) throw e;
+          throw new Error(
+            `cannot unpack the worker's artifacts into ${opts.artifactDir}: ${reason}`,
+          );
+        }
       } else {
         throw new WireError(`unexpected ${msg.kind} message in a worker stream`);
       }
@@ -69,6 +83,7 @@ export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorRes
   } finally {
     artifacts.close();
     for (const s of sinks) await s.close?.();
+    unwrittenSummary(artifacts);
   }
   if (status === "error") {
     artifacts.writeFile("status", "error");

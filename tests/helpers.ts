@@ -235,3 +235,24 @@ export async function newerAnsible(): Promise<NewerAnsible | null> {
 export function exists(path: string): Promise<boolean> {
   return Deno.lstat(path).then(() => true, () => false);
 }
+
+/**
+ * Mounts a tmpfs of `size` (e.g. "400k") on the dir `dir` for a disk that fills up; the
+ * returned function unmounts it. Needs root, as CI has: a test that cannot mount fails.
+ */
+export async function mountSmallDisk(dir: string, size: string): Promise<() => Promise<void>> {
+  const mounted = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir],
+    stderr: "piped",
+  }).output();
+  if (!mounted.success) {
+    throw new Error(
+      `this test mounts a small tmpfs (it needs root): ${
+        new TextDecoder().decode(mounted.stderr).trim()
+      }`,
+    );
+  }
+  return async () => {
+    await new Deno.Command("umount", { args: [dir] }).output();
+  };
+}

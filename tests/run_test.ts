@@ -9,6 +9,7 @@ import {
   LOCAL_INVENTORY,
   makePdd,
   makeSshKey,
+  mountSmallDisk,
   playbookPdd,
   readEvents,
   ROOT,
@@ -138,10 +139,7 @@ Deno.test("run: a full disk under the artifacts: the job goes on, said once, the
   const disk = join(pdd, "disk");
   await Deno.mkdir(disk);
   await Deno.chmod(join(pdd, "prog.sh"), 0o755);
-  const mounted = await new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", "size=400k", "tmpfs", disk],
-  }).output();
-  assert(mounted.success, "this test mounts a small tmpfs: it needs root");
+  const unmount = await mountSmallDisk(disk, "400k");
   try {
     const r = await runner([
       "run",
@@ -165,7 +163,7 @@ Deno.test("run: a full disk under the artifacts: the job goes on, said once, the
     const files = await walkFiles(join(disk, "full"));
     assertEquals(files.filter((f) => f.endsWith(".tmp") || f.includes(".stdout-")), []);
   } finally {
-    await new Deno.Command("umount", { args: [disk] }).output();
+    await unmount();
     await cleanup(pdd);
   }
 });

@@ -10,6 +10,7 @@ import {
   exists,
   LOCAL_INVENTORY,
   makePdd,
+  mountSmallDisk,
   NEWER_ANSIBLE_DIR,
   newerAnsible,
   readEvents,
@@ -156,10 +157,7 @@ Deno.test("process: a full disk is said, the events still reach the console, exi
     '    - ansible.builtin.debug: msg="item {{ item }}"\n      loop: "{{ range(400) | list }}"\n';
   const pdd = await jobPdd(loop);
   const ctl = await Deno.makeTempDir();
-  const mounted = await new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", "size=300k", "tmpfs", ctl],
-  }).output();
-  assert(mounted.success, "this test mounts a small tmpfs: it needs root");
+  const unmount = await mountSmallDisk(ctl, "300k");
   try {
     const r = await pipeline([
       [...OURS, "transmit", pdd, "-p", "test.yml"],
@@ -173,7 +171,7 @@ Deno.test("process: a full disk is said, the events still reach the console, exi
     assert(said.every((l) => !l.includes("    at ")), "no stack trace");
     for (let i = 0; i < 400; i++) assertIncludes(r.stdout, `"msg": "item ${i}"`);
   } finally {
-    await new Deno.Command("umount", { args: [ctl] }).output();
+    await unmount();
     await cleanup(pdd);
     await cleanup(ctl);
   }

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { EventParser, isoUtc, pythonLines, SPILL_AT } from "./parser.ts";
+import { EventParser, isoUtc, type ParserOptions, pythonLines, SPILL_AT } from "./parser.ts";
 import { type JobEvent, terminalLineEnd } from "./event.ts";
 import { askPythonEach } from "../testing/python.ts";
 import { FileSpill, removeSpill, spilledSlices, spilledText } from "./spill.ts";
@@ -7,13 +7,14 @@ import { FileSpill, removeSpill, spilledSlices, spilledText } from "./spill.ts";
 const fixture = Deno.readFileSync(new URL("./testdata/playbook.pty", import.meta.url));
 const enc = new TextEncoder();
 
-function parseChunks(chunks: Uint8Array[]): JobEvent[] {
+function parseChunks(chunks: Uint8Array[], spill?: ParserOptions["spill"]): JobEvent[] {
   let n = 0;
   const p = new EventParser({
     ident: "t",
     pid: 1,
     now: () => new Date(0),
     uuid: () => `v-${n++}`,
+    spill,
   });
   const out: JobEvent[] = [];
   for (const c of chunks) out.push(...p.push(c));
@@ -183,20 +184,12 @@ Deno.test("parser: a large event spills to a file and reads back the same", () =
       `line ${i} ✓ ${"x".repeat(20)}\r\n`).join("") + "\r\n";
     const stream = enc.encode(frame({ event: "runner_on_ok", uuid: "big" }, big) + "after\r\n");
     const plain = parseChunks([stream]);
-    let n = 0;
-    const p = new EventParser({
-      ident: "t",
-      pid: 1,
-      now: () =>
-        new Date(0),
-      uuid: () => `v-${n++}`,
-      spill: (uuid) => new FileSpill(`${dir}/${uuid}`),
-    });
-    const spilled: JobEvent[] = [];
+    const chunks = [];
     for (let i = 0; i < stream.length; i += 4096) {
-      spilled.push(...p.push(stream.subarray(i, i + 4096)));
+      chunks.push(stream.subarray(i, i + 4096));
     }
-    spilled.push(...p.end());
+    const spilled = parseChunks(chunks, (uuid) =>
+      new FileSpill(`${dir}/${uuid}`));
     assert(spilledText(spilled[0]), "the big event was spilled");
     assertEquals(JSON.parse(JSON.stringify(spilled)), JSON.parse(JSON.stringify(plain)));
     assertEquals(spilled[0].end_line, 60_001);
@@ -216,18 +209,10 @@ Deno.test("parser: a long line outside any record spills, and gives the events i
     long("f") + "\u2028" + long("g"), // ends without a break
   ];
   const events = (stream: Uint8Array, size: number, spill: boolean) => {
-    let n = 0;
-    const p = new EventParser({
-      ident: "t",
-      pid: 1,
-      now: () => new Date(0),
-      uuid: () => `v-${n++}`,
-      spill: spill ? (uuid) => new FileSpill(`${dir}/${uuid}`) : undefined,
-    });
-    const out: JobEvent[] = [];
-    for (let i = 0; i < stream.length; i += size) out.push(...p.push(stream.subarray(i, i + size)));
-    out.push(...p.end());
-    return out.map((e) => [!!spilledText(e), { ...e }, terminalLineEnd(e)] as const);
+    const chunks = [];
+    for (let i = 0; i < stream.length; i += size) chunks.push(stream.subarray(i, i + size));
+    return parseChunks(chunks, spill ? (uuid) => new FileSpill(`${dir}/${uuid}`) : undefined)
+      .map((e) => [!!spilledText(e), { ...e }, terminalLineEnd(e)] as const);
   };
   try {
     for (const text of streams) {

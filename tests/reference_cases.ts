@@ -201,6 +201,22 @@ const CASES: Record<string, Case> = {
     },
     args: ["-p", "plays/facts.yml"],
   },
+  // Python's \w is Unicode: the pattern matches "Contraseña" in both runners.
+  "a prompt matched by a Unicode \\w": {
+    files: {
+      "project/test.yml": `- hosts: all
+  gather_facts: false
+  vars_prompt:
+    - name: clave
+      prompt: Contraseña de root
+      private: true
+  tasks:
+    - ansible.builtin.debug: msg="{{ clave | length }}"
+`,
+      "env/passwords": '"Contrase\\\\w+ de \\\\w+:": "clave-1"\n',
+    },
+    args: ["-p", "test.yml"],
+  },
   "vars_prompt, retries, no_log, skipped items, set_stats, meta, args shown": {
     files: {
       "project/test.yml": `- hosts: all

@@ -257,6 +257,31 @@ Deno.test("run: role mode generates a playbook, runs the role, removes the playb
   }
 });
 
+Deno.test("run: a role's roles path defaults to ANSIBLE_ROLES_PATH, as in ansible-runner", async () => {
+  const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY });
+  const roles = await makePdd({
+    "shared/tasks/main.yml": "- ansible.builtin.debug: msg=shared-role\n",
+  });
+  try {
+    const env = { ANSIBLE_ROLES_PATH: roles };
+    const ours = await runner(["run", pdd, "-r", "shared", "--role-skip-facts", "-i", "o"], {
+      env,
+    });
+    const python = await new Deno.Command("/usr/bin/ansible-runner", {
+      args: ["run", pdd, "-r", "shared", "--role-skip-facts", "-i", "p"],
+      env,
+    }).output();
+    assertEquals([ours.code, python.code], [0, 0], ours.stderr);
+    assertIncludes(ours.stdout, '"msg": "shared-role"');
+    assertIncludes(new TextDecoder().decode(python.stdout), '"msg": "shared-role"');
+    const command = JSON.parse(await artifact(pdd, "o", "command"));
+    assertEquals(command.env.ANSIBLE_ROLES_PATH, roles);
+  } finally {
+    await cleanup(pdd);
+    await cleanup(roles);
+  }
+});
+
 Deno.test("run: vars_prompt is answered from env/passwords; the answer reaches no artifact", async () => {
   const secret = "s3cr3t-answer-981";
   const pdd = await playbookPdd(

@@ -52,9 +52,13 @@ function jobGroups(): OptionGroup[] {
           metavar: "MODULE_ARGS",
         }),
         flag(["--hosts"], "host pattern for -m and -r (role default: all)"),
-        flag(["--roles-path"], "where roles are found (default PRIVATE_DATA_DIR/roles)", {
-          metavar: "PATH",
-        }),
+        flag(
+          ["--roles-path"],
+          "where roles are found (default $ANSIBLE_ROLES_PATH, else PRIVATE_DATA_DIR/roles)",
+          {
+            metavar: "PATH",
+          },
+        ),
         flag(
           ["--role-vars"],
           "variables for the role, space separated key=value pairs; values are Python literals where they are one (n=1.0, l=[1,'a']), else text",

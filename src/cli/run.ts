@@ -32,16 +32,19 @@ function num(v: unknown): number | undefined {
 export function runOptionsFromArgs(a: JobArgs, env: Record<string, string>): RunOptions {
   checkInventoryFlag(String(a.private_data_dir), str(a.inventory));
   const explicit = str(a.playbook) ?? str(a.module) ?? str(a.role) ?? str(a.binary);
+  const role = str(a.role) ?? (explicit ? undefined : str(env.RUNNER_ROLE));
   return {
     privateDataDir: String(a.private_data_dir),
     ident: str(a.ident),
     playbook: str(a.playbook) ?? (explicit ? undefined : str(env.RUNNER_PLAYBOOK)),
     module: str(a.module) ?? (explicit ? undefined : str(env.RUNNER_MODULE)),
-    role: str(a.role) ?? (explicit ? undefined : str(env.RUNNER_ROLE)),
+    role,
     binary: str(a.binary) ?? (explicit ? undefined : str(env.RUNNER_BINARY)),
     moduleArgs: typeof a.module_args === "string" ? a.module_args : undefined,
     hosts: str(a.hosts),
-    rolesPath: str(a.roles_path),
+    // As ansible-runner's command line, a role's roles path defaults to the environment's
+    // (other jobs get that from the environment itself).
+    rolesPath: str(a.roles_path) ?? (role ? str(env.ANSIBLE_ROLES_PATH) : undefined),
     roleVars: str(a.role_vars),
     roleSkipFacts: !!a.role_skip_facts,
     limit: str(a.limit),

@@ -282,6 +282,22 @@ Deno.test("run: a role's roles path defaults to ANSIBLE_ROLES_PATH, as in ansibl
   }
 });
 
+// `.*` matches nothing anywhere: answered, it was found again at once, without end, and runner
+// ran out of memory (ansible-runner spins, sending it, until the job ends).
+Deno.test("run: an env/passwords pattern that matches nothing does not loop", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: msg=hi\n",
+    { "env/passwords": '".*": "whatever"\n"^$": "again"\n', "env/settings": "job_timeout: 30\n" },
+  );
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "e"]);
+    assertEquals([r.code, await artifact(pdd, "e", "status")], [0, "successful"], r.stderr);
+    assertIncludes(r.stdout, '"msg": "hi"');
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: vars_prompt is answered from env/passwords; the answer reaches no artifact", async () => {
   const secret = "s3cr3t-answer-981";
   const pdd = await playbookPdd(

@@ -16,6 +16,21 @@ const APC = /\x1b_[^\x1b]*\x1b\\/g;
 /** Output kept for matching: prompts are short, so a bounded window is enough. */
 const WINDOW = 8192;
 
+/**
+ * Where `pattern` first matches some text in `window` (a match of nothing, which `.*` or `^$`
+ * make anywhere, is passed over: a prompt is text, and an empty match, answered, would be
+ * found again at once, without end). `pattern` is a global copy of a rule's.
+ */
+function firstMatch(pattern: RegExp, window: string): RegExpExecArray | null {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(window); m; m = pattern.exec(window)) {
+    if (m[0].length > 0) return m;
+    if (pattern.lastIndex >= window.length) break;
+    pattern.lastIndex++;
+  }
+  return null;
+}
+
 /** Feeds output, yields the lines to send. */
 export class PromptMatcher {
   #rules: PromptRule[];
@@ -26,7 +41,11 @@ export class PromptMatcher {
   #carry = "";
 
   constructor(rules: PromptRule[]) {
-    this.#rules = rules;
+    // Global copies, so that a search can go on past an empty match.
+    this.#rules = rules.map((r) => ({
+      pattern: new RegExp(r.pattern.source, r.pattern.flags.replace("g", "") + "g"),
+      answer: r.answer,
+    }));
   }
 
   /** Adds output; returns the answers (each with its newline) to write, in order. */
@@ -38,15 +57,14 @@ export class PromptMatcher {
     for (;;) {
       let best: { end: number; start: number; answer: string } | null = null;
       for (const rule of this.#rules) {
-        rule.pattern.lastIndex = 0;
-        const m = rule.pattern.exec(this.#window);
+        const m = firstMatch(rule.pattern, this.#window);
         if (m && (best === null || m.index < best.start)) {
           best = { start: m.index, end: m.index + m[0].length, answer: rule.answer };
         }
       }
       if (!best) break;
       answers.push(best.answer + "\n");
-      this.#window = this.#window.slice(Math.max(best.end, best.start + 1));
+      this.#window = this.#window.slice(best.end);
     }
     return answers;
   }

@@ -25,6 +25,19 @@ Deno.test("expect: inline (?i) flag and order of appearance", () => {
   assertEquals(m.feed("ENTER THE CODE: \r\nVault password: "), ["1234\n", "v-secret\n"]);
 });
 
+Deno.test("expect: a pattern that matches nothing is answered only where it matches text", () => {
+  const m = new PromptMatcher([
+    { pattern: compilePythonRegex("x*:"), answer: "c" }, // first: it wins a tie
+    { pattern: compilePythonRegex(".*"), answer: "a" },
+    { pattern: compilePythonRegex("^$"), answer: "b" },
+  ]);
+  assertEquals(m.feed(""), []);
+  assertEquals(m.feed("\r\n\r\n"), ["a\n", "a\n"]); // the \r of each line is text to `.`
+  assertEquals(m.feed("\n\n"), []);
+  assertEquals(m.feed("abc"), ["a\n"]);
+  assertEquals(m.feed("\n:"), ["c\n"]);
+});
+
 Deno.test("expect: no rules, no answers", () => {
   assertEquals(new PromptMatcher([]).feed("Vault password: "), []);
 });

@@ -33,11 +33,13 @@ export function writePrivateFile(
 
 /**
  * An onWriteError for a job's artifact dir: the first failure is said on stderr (a full disk
- * shows at once), each one in `log`. {@link unwrittenSummary} says how many at the end.
+ * shows at once) with what goes on regardless, each one in `log`. {@link unwrittenSummary} says
+ * how many at the end.
  */
 export function writeErrorReporter(
   dir: string,
   log: (msg: string) => void = () => {},
+  goesOn = "the job goes on",
 ): (file: string, error: Error) => void {
   let errors = 0;
   return (file, error) => {
@@ -45,8 +47,7 @@ export function writeErrorReporter(
     log(`cannot write ${file} in ${dir}: ${why}`);
     if (errors++ === 0) {
       console.error(
-        `runner: warning: cannot write ${file} in ${dir}: ${why}; ` +
-          "the job goes on, its artifacts incomplete",
+        `runner: warning: cannot write ${file} in ${dir}: ${why}; ${goesOn}, its artifacts incomplete`,
       );
     }
   };

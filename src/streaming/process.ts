@@ -34,7 +34,7 @@ export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorRes
   // A full disk leaves the artifacts incomplete, said once; the events still reach the console.
   const artifacts = new ArtifactWriter({
     dir: opts.artifactDir,
-    onWriteError: writeErrorReporter(opts.artifactDir),
+    onWriteError: writeErrorReporter(opts.artifactDir, undefined, "the stream is read on"),
   });
   const sinks: JobSink[] = [artifacts, ...(opts.after ?? [])];
   const reader = new ByteReader(opts.input);

@@ -14,6 +14,8 @@ import {
   readEvents,
   ROOT,
   runner,
+  spawnRunner,
+  waitForOutput,
   walkFiles,
 } from "./helpers.ts";
 
@@ -390,6 +392,61 @@ Deno.test("run: -q prints nothing; --rotate-artifacts keeps the newest N", async
     }
     const left = [...Deno.readDirSync(join(pdd, "artifacts"))].map((e) => e.name).sort();
     assertEquals(left, ["r2", "r3"]);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("run: --rotate-artifacts leaves the dir of a job still running", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: q}}]\n",
+    {
+      "project/wait.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - debug: {msg: started}
+    - wait_for: {path: "{{ go }}", timeout: 120}
+`,
+    },
+  );
+  const go = join(pdd, "go");
+  const rotateTo1 = async (id: string) => {
+    const r = await runner([
+      "run",
+      pdd,
+      "-p",
+      "test.yml",
+      "-i",
+      id,
+      "-q",
+      "--rotate-artifacts",
+      "1",
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+  };
+  const left = () => [...Deno.readDirSync(join(pdd, "artifacts"))].map((e) => e.name).sort();
+  try {
+    await rotateTo1("old");
+    const long = spawnRunner(["run", pdd, "-p", "wait.yml", "-i", "long", `--cmdline=-e go=${go}`]);
+    const reader = await waitForOutput(long, "started");
+    try {
+      // Two jobs end while it runs: the finished dirs go, the running one stays.
+      await rotateTo1("new1");
+      await rotateTo1("new2");
+      assertEquals(left(), ["long", "new2"]);
+    } finally {
+      Deno.writeTextFileSync(go, "");
+      await reader.cancel();
+    }
+    const status = await long.status;
+    assertEquals(status.code, 0);
+    assertEquals(await artifact(pdd, "long", "status"), "successful");
+    const events = await readEvents(join(pdd, "artifacts", "long"));
+    assertEquals(events.map((e) => e.counter), events.map((_, i) => i + 1));
+    assertEquals(events.at(-1)?.event, "playbook_on_stats");
+    // Ended, its dir rotates out like any other.
+    await rotateTo1("after");
+    assertEquals(left(), ["after"]);
   } finally {
     await cleanup(pdd);
   }

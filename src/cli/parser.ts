@@ -105,7 +105,7 @@ function jobGroups(): OptionGroup[] {
         }),
         flag(
           ["--rotate-artifacts"],
-          "keep only the N most recent artifact dirs (default 0: keep all)",
+          "keep only the N most recent artifact dirs, never a running job's (default 0: keep all)",
           {
             metavar: "N",
             type: "int",

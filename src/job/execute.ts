@@ -24,7 +24,7 @@ import {
 import { pythonJson } from "../sinks/python_json.ts";
 import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
-import { rotateArtifacts } from "./rotate.ts";
+import { claimArtifactDir, rotateArtifacts } from "./rotate.ts";
 import { JobCgroup } from "../../profiling/job_cgroup.ts";
 import { type Launch, prepareLaunch, type ShownCommand } from "./launch.ts";
 import {
@@ -83,6 +83,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     const why = osError((e as Error).message).reason;
     throw new ConfigError(`cannot create the artifact dir ${spec.artifactDir}: ${why}`);
   }
+  // Held until this function returns or throws: another job's rotation leaves the dir alone.
+  using _claim = claimArtifactDir(spec.artifactDir);
 
   const sinks: JobSink[] = [...(opts.before ?? []), artifacts, ...(opts.after ?? [])];
   if (spec.http) sinks.push(new HttpEmitter(spec.http, { log }));

@@ -259,6 +259,31 @@ Deno.test("run: role mode generates a playbook, runs the role, removes the playb
   }
 });
 
+// With no project dir, a role job makes one for its playbook. Jobs that share the private data
+// dir used to remove it from under each other's ansible-playbook (its playbook and working dir).
+Deno.test("run: role jobs side by side without a project dir", async () => {
+  const pdd = await makePdd({
+    "inventory/hosts": LOCAL_INVENTORY,
+    "roles/nap/tasks/main.yml": "- ansible.builtin.command: sleep {{ nap }}\n",
+  });
+  try {
+    // The first ends while the others run; the last to start ends last.
+    const naps = ["0", "1.5", "1", "2"];
+    const results = await Promise.all(naps.map(async (nap, i) => {
+      await new Promise((res) => setTimeout(res, 300 * i));
+      return runner(["run", pdd, "-r", "nap", "--role-vars", `nap=${nap}`, "--role-skip-facts"]);
+    }));
+    for (const r of results) assertEquals(r.code, 0, r.stdout + r.stderr);
+    // Each removed its own playbook; the dir is left only where another job was still using it.
+    const left = await exists(join(pdd, "project"))
+      ? [...Deno.readDirSync(join(pdd, "project"))]
+      : [];
+    assertEquals(left, []);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: a role's roles path defaults to ANSIBLE_ROLES_PATH, as in ansible-runner", async () => {
   const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY });
   const roles = await makePdd({
@@ -278,6 +303,8 @@ Deno.test("run: a role's roles path defaults to ANSIBLE_ROLES_PATH, as in ansibl
     assertIncludes(new TextDecoder().decode(python.stdout), '"msg": "shared-role"');
     const command = JSON.parse(await artifact(pdd, "o", "command"));
     assertEquals(command.env.ANSIBLE_ROLES_PATH, roles);
+    // Both made the project dir for their playbook, and removed it.
+    assert(!await exists(join(pdd, "project")));
   } finally {
     await cleanup(pdd);
     await cleanup(roles);

@@ -25,8 +25,6 @@ export type ExecutionMode = "playbook" | "module" | "binary";
 export interface GeneratedPlaybook {
   path: string;
   content: string;
-  /** The project dir did not exist and is created (and removed) for it. */
-  createsProjectDir: boolean;
 }
 
 /** Everything needed to run one job. */
@@ -178,11 +176,7 @@ export async function prepareJob(
   let playbook = opts.playbook;
   if (opts.role) {
     const { name, content } = rolePlaybook(opts);
-    generatedPlaybook = {
-      path: join(projectDir, name),
-      content,
-      createsProjectDir: !projectExists,
-    };
+    generatedPlaybook = { path: join(projectDir, name), content };
     playbook = generatedPlaybook.path; // absolute, as ansible-runner passes it (events name it)
     env.ANSIBLE_ROLES_PATH = resolve(opts.rolesPath ?? join(pdd, "roles"));
   } else if (opts.rolesPath) {

@@ -25,6 +25,7 @@ import { pythonJson } from "../sinks/python_json.ts";
 import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
 import { claimArtifactDir, rotateArtifacts } from "./rotate.ts";
+import { placeRolePlaybook, removeRolePlaybook } from "./role_playbook_file.ts";
 import { JobCgroup } from "../../profiling/job_cgroup.ts";
 import { type Launch, prepareLaunch, type ShownCommand } from "./launch.ts";
 import {
@@ -186,14 +187,15 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       rotateArtifacts(spec.artifactBase, spec.rotateArtifacts, spec.ident, log);
     }
   };
+  /** Whether this job made the project dir for its role playbook (to remove it after). */
+  let madeProjectDir = false;
   /** Puts the plugin's cached bytecode beside it, or has it compiled once the job runs. */
   let placeBytecode = () => {};
   try {
     if (spec.extravarsCopy) writePrivateFile(spec.extravarsCopy.path, spec.extravarsCopy.text);
     if (spec.generatedPlaybook) {
       const pb = spec.generatedPlaybook;
-      if (pb.createsProjectDir) Deno.mkdirSync(join(pb.path, ".."), { recursive: true });
-      Deno.writeTextFileSync(pb.path, pb.content);
+      madeProjectDir = placeRolePlaybook(pb.path, pb.content);
     }
     // Where ansible-runner puts the key's FIFO: what ssh-add prints names it.
     const keyPath = join(spec.artifactDir, "ssh_key_data");
@@ -321,10 +323,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     await cgroup?.remove();
     await agent?.stop();
     if (spec.generatedPlaybook) {
-      const pb = spec.generatedPlaybook;
-      await Deno.remove(pb.createsProjectDir ? join(pb.path, "..") : pb.path, {
-        recursive: pb.createsProjectDir,
-      }).catch(() => {});
+      await removeRolePlaybook(spec.generatedPlaybook.path, madeProjectDir);
     }
   }
   emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });

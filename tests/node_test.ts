@@ -1,7 +1,16 @@
 /** End-to-end: `worker --worker-info` inside real cgroup v1 limits, and `worker cleanup`. */
 import { join } from "node:path";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
-import { cleanup as rmrf, ROOT, runner } from "./helpers.ts";
+import {
+  artifact,
+  cleanup as rmrf,
+  LOCAL_INVENTORY,
+  makePdd,
+  ROOT,
+  runner,
+  spawnRunner,
+  waitForOutput,
+} from "./helpers.ts";
 
 Deno.test("worker-info: reports the job's real limits inside a cgroup with cpu quota and memory limit", async () => {
   const name = `runner_test_${crypto.randomUUID().slice(0, 8)}`;
@@ -68,11 +77,58 @@ Deno.test("worker cleanup: removes old dirs, keeps recent, excluded and running 
       "--exclude-strings",
       "keep",
     ]);
-    assertEquals(again.stdout.trim(), "(changed: False)");
+    assertEquals(
+      again.stdout.trim(),
+      `Excluding running project ${base}/job-live from cleanup\n(changed: False)`,
+    );
     const unsafe = await runner(["worker", "cleanup", "--file-pattern", "/*"]);
     assertEquals(unsafe.code, 1);
     assertIncludes(unsafe.stdout, "Refusing to continue");
   } finally {
     await rmrf(base);
+  }
+});
+
+// A `run` or `worker` job writes no pid file, and its dir's mtime stops moving once it has begun:
+// past the grace period, it was removed from under the job.
+Deno.test("worker cleanup: leaves the dir of a job that runs past the grace period", async () => {
+  const pdd = await makePdd({
+    "inventory/hosts": LOCAL_INVENTORY,
+    "project/wait.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - debug: {msg: started}
+    - wait_for: {path: "{{ playbook_dir }}/go", timeout: 120}
+`,
+  });
+  const pattern = `${pdd}*`;
+  const makeOld = async () => {
+    const old = Date.now() / 1000 - 3 * 3600;
+    await Deno.utime(pdd, old, old);
+  };
+  try {
+    const job = spawnRunner(["run", pdd, "-p", "wait.yml", "-i", "long"]);
+    const reader = await waitForOutput(job, "started");
+    try {
+      await makeOld();
+      const r = await runner(["worker", "cleanup", "--file-pattern", pattern]);
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(
+        r.stdout.trim(),
+        `Excluding running project ${pdd} from cleanup\n(changed: False)`,
+      );
+    } finally {
+      await Deno.writeTextFile(join(pdd, "project", "go"), "");
+      await reader.cancel();
+    }
+    assertEquals((await job.status).code, 0);
+    assertEquals(await artifact(pdd, "long", "status"), "successful");
+    // Ended, it goes like any other.
+    await makeOld();
+    const r = await runner(["worker", "cleanup", "--file-pattern", pattern]);
+    assertIncludes(r.stdout, "Removed 1 private data dir(s)");
+    assert(!(await Deno.stat(pdd).then(() => true, () => false)));
+  } finally {
+    await rmrf(pdd);
   }
 });

@@ -214,7 +214,8 @@ const CLEANUP: CommandSpec = {
   name: "cleanup",
   summary: "remove old private data dirs (and container images) from this node",
   description: "Remove private data dirs matching a pattern, older than the grace period, " +
-    "whose pid file names no live process. Prints what it did and (changed: True|False).",
+    "that no running job uses (a live pid file, or a running job's artifact dir in it). " +
+    "Prints what it did and (changed: True|False).",
   positionals: [],
   groups: [{
     title: "cleanup options",

@@ -24,7 +24,8 @@ import {
 import { pythonJson } from "../sinks/python_json.ts";
 import { HttpEmitter } from "../sinks/http.ts";
 import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
-import { claimArtifactDir, rotateArtifacts } from "./rotate.ts";
+import { rotateArtifacts } from "./rotate.ts";
+import { claimArtifactDir } from "./artifact_claim.ts";
 import { placeRolePlaybook, removeRolePlaybook } from "./role_playbook_file.ts";
 import { JobCgroup } from "../../profiling/job_cgroup.ts";
 import { type Launch, prepareLaunch, type ShownCommand } from "./launch.ts";

@@ -1,50 +1,10 @@
 /**
  * `--rotate-artifacts N`: keep only the N most recent artifact dirs, never one whose job is
- * still running. Jobs that share a private data dir run side by side (AWX starts them by the
- * thousand): a running job holds a shared `flock` on its artifact dir for as long as it runs,
- * and a rotation removes only dirs it can lock exclusively. The kernel drops the lock with the
- * process, so a runner that was killed leaves a dir that rotates out as usual. Nothing is added
- * to the dir: the lock is on the dir itself.
+ * still running (see `artifact_claim.ts`).
  * @module
  */
 import { join } from "../runtime/path.ts";
-
-/**
- * Marks `dir` as in use by a running job until the returned file is closed (or the process
- * ends). Null where the dir cannot be opened or is already locked exclusively (a rotation
- * that is removing it): the job goes on unmarked, as before rotation knew of running jobs.
- */
-export function claimArtifactDir(dir: string): Deno.FsFile | null {
-  let f: Deno.FsFile | null = null;
-  try {
-    f = Deno.openSync(dir, { read: true });
-    if (f.tryLockSync(false)) return f;
-  } catch { /* unmarked */ }
-  f?.close();
-  return null;
-}
-
-/**
- * Locks `dir` for its removal, the lock going with the returned file's close: "running" while a
- * job holds it, "gone" if another rotation removed it first, null where it cannot be opened
- * or locked (removed all the same, as before rotation knew of running jobs).
- */
-function lockForRemoval(dir: string): Deno.FsFile | "running" | "gone" | null {
-  let f: Deno.FsFile;
-  try {
-    f = Deno.openSync(dir, { read: true });
-  } catch (e) {
-    return e instanceof Deno.errors.NotFound ? "gone" : null;
-  }
-  try {
-    if (f.tryLockSync(true)) return f;
-  } catch {
-    f.close();
-    return null; // a file system without locks
-  }
-  f.close();
-  return "running";
-}
+import { lockUnclaimed } from "./artifact_claim.ts";
 
 /**
  * Pure choice: given dirs with mtimes, the ones to delete to keep `keep` in all: the current
@@ -87,9 +47,9 @@ export function rotateArtifacts(
     return;
   }
   for (const name of dirsToRotate(dirs, keep, current)) {
-    const lock = lockForRemoval(join(base, name));
+    const lock = lockUnclaimed(join(base, name));
     if (lock === "gone") continue;
-    if (lock === "running") {
+    if (lock === "claimed") {
       log(`leaving artifact dir ${name}: its job is still running`);
       continue;
     }

@@ -1,10 +1,11 @@
 /**
  * `worker cleanup`: removes old private data dirs left on an execution node, and optionally
- * container images. Never a dir whose `pid` file names a live process (ansible-runner 2.3 has
- * this check inverted), never a pattern that could reach a system directory.
+ * container images. Never a dir a job still runs from (ansible-runner 2.3 has its `pid` check
+ * inverted), never a pattern that could reach a system directory.
  */
 import { join } from "../runtime/path.ts";
 import { isAlive } from "../exec/process_tree.ts";
+import { lockUnclaimed } from "../job/artifact_claim.ts";
 
 /** Directories no pattern may ever be able to match. */
 export const SYSTEM_DIRS = [
@@ -60,17 +61,17 @@ export function systemDirsMatched(pattern: string): string[] {
 export interface Candidate {
   path: string;
   mtimeMs: number;
-  /** True when its `pid` file names a live process. */
-  running: boolean;
 }
 
-/** The dirs to remove. Pure. */
+/**
+ * The dirs old enough and not excluded: to be removed unless a job still runs from them
+ * (checked on disk after, as ansible-runner checks it last). Pure.
+ */
 export function selectForCleanup(
   candidates: Candidate[],
   opts: { nowMs: number; graceMinutes: number; exclude: string[] },
 ): string[] {
   return candidates.filter((c) =>
-    !c.running &&
     !opts.exclude.some((s) => s && c.path.includes(s)) &&
     (opts.graceMinutes <= 0 || opts.nowMs - c.mtimeMs > opts.graceMinutes * 60_000)
   ).map((c) => c.path);
@@ -109,6 +110,27 @@ export function globDirs(pattern: string): string[] {
   }).sort();
 }
 
+/**
+ * Whether a job runs from `dir`: its `pid` file names a live process (`runner start`), or a job
+ * holds its claim on `dir` or on an artifact dir in it (`run` and `worker` jobs write no pid
+ * file, and a dir's mtime stops moving once its job has begun: a job running longer than the
+ * grace period would otherwise be removed from under itself).
+ */
+function jobRunningIn(dir: string): boolean {
+  if (pidRunning(dir)) return true;
+  const dirs = [dir];
+  try {
+    for (const e of Deno.readDirSync(join(dir, "artifacts"))) {
+      if (e.isDirectory) dirs.push(join(dir, "artifacts", e.name));
+    }
+  } catch { /* no artifacts */ }
+  return dirs.some((d) => {
+    const lock = lockUnclaimed(d);
+    if (lock instanceof Deno.FsFile) lock.close();
+    return lock === "claimed";
+  });
+}
+
 function pidRunning(dir: string): boolean {
   let text: string;
   try {
@@ -143,12 +165,15 @@ export async function cleanup(o: CleanupOptions): Promise<number> {
     const candidates = globDirs(o.filePattern).map((path) => ({
       path,
       mtimeMs: Deno.statSync(path).mtime?.getTime() ?? 0,
-      running: pidRunning(path),
     }));
     const doomed = selectForCleanup(candidates, {
       nowMs: Date.now(),
       graceMinutes: o.graceMinutes,
       exclude: o.exclude,
+    }).filter((path) => {
+      if (!jobRunningIn(path)) return true;
+      o.print(`Excluding running project ${path} from cleanup`);
+      return false;
     });
     for (const path of doomed) await Deno.remove(path, { recursive: true });
     if (doomed.length) {

@@ -1,0 +1,46 @@
+/**
+ * A running job's claim on its artifact dir. Jobs that share a private data dir run side by
+ * side (AWX starts them by the thousand), and both `--rotate-artifacts` and `worker cleanup`
+ * remove dirs: neither may remove one whose job is still running. A job holds a shared `flock`
+ * on its artifact dir for as long as it runs; a remover takes only dirs it can lock
+ * exclusively. The kernel drops the lock with the process, so the dir of a runner that was
+ * killed goes as usual. Nothing is added to the dir: the lock is on the dir itself.
+ * @module
+ */
+
+/**
+ * Marks `dir` as in use by a running job until the returned file is closed (or the process
+ * ends). Null where the dir cannot be opened or is already locked exclusively (a rotation
+ * that is removing it): the job goes on unmarked.
+ */
+export function claimArtifactDir(dir: string): Deno.FsFile | null {
+  let f: Deno.FsFile | null = null;
+  try {
+    f = Deno.openSync(dir, { read: true });
+    if (f.tryLockSync(false)) return f;
+  } catch { /* unmarked */ }
+  f?.close();
+  return null;
+}
+
+/**
+ * Locks `dir` for its removal, the lock going with the returned file's close: "claimed" while a
+ * job holds it, "gone" if it is not there (removed by another rotation first), null where it
+ * cannot be opened or locked (to be removed all the same, as before jobs claimed their dirs).
+ */
+export function lockUnclaimed(dir: string): Deno.FsFile | "claimed" | "gone" | null {
+  let f: Deno.FsFile;
+  try {
+    f = Deno.openSync(dir, { read: true });
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound ? "gone" : null;
+  }
+  try {
+    if (f.tryLockSync(true)) return f;
+  } catch {
+    f.close();
+    return null; // a file system without locks
+  }
+  f.close();
+  return "claimed";
+}

@@ -396,29 +396,28 @@ Deno.test("run: -j prints lines from outside any event as text, as ansible-runne
   }
 });
 
+/** `runner run PDD -p test.yml -i ID -q --rotate-artifacts KEEP`, which must succeed quietly. */
+async function rotatingRun(pdd: string, ident: string, keep: number): Promise<void> {
+  const args = ["-p", "test.yml", "-i", ident, "-q", "--rotate-artifacts", String(keep)];
+  const r = await runner(["run", pdd, ...args]);
+  assertEquals([r.code, r.stdout], [0, ""], r.stderr);
+}
+
+/** The names in PDD/artifacts, sorted. */
+function artifactDirs(pdd: string): string[] {
+  return [...Deno.readDirSync(join(pdd, "artifacts"))].map((e) => e.name).sort();
+}
+
 Deno.test("run: -q prints nothing; --rotate-artifacts keeps the newest N", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: q}}]\n",
   );
   try {
     for (const id of ["r1", "r2", "r3"]) {
-      const r = await runner([
-        "run",
-        pdd,
-        "-p",
-        "test.yml",
-        "-i",
-        id,
-        "-q",
-        "--rotate-artifacts",
-        "2",
-      ]);
-      assertEquals(r.code, 0, r.stderr);
-      assertEquals(r.stdout, "");
+      await rotatingRun(pdd, id, 2);
       await new Promise((res) => setTimeout(res, 20)); // distinct mtimes
     }
-    const left = [...Deno.readDirSync(join(pdd, "artifacts"))].map((e) => e.name).sort();
-    assertEquals(left, ["r2", "r3"]);
+    assertEquals(artifactDirs(pdd), ["r2", "r3"]);
   } finally {
     await cleanup(pdd);
   }
@@ -437,30 +436,15 @@ Deno.test("run: --rotate-artifacts leaves the dir of a job still running", async
     },
   );
   const go = join(pdd, "go");
-  const rotateTo1 = async (id: string) => {
-    const r = await runner([
-      "run",
-      pdd,
-      "-p",
-      "test.yml",
-      "-i",
-      id,
-      "-q",
-      "--rotate-artifacts",
-      "1",
-    ]);
-    assertEquals(r.code, 0, r.stderr);
-  };
-  const left = () => [...Deno.readDirSync(join(pdd, "artifacts"))].map((e) => e.name).sort();
   try {
-    await rotateTo1("old");
+    await rotatingRun(pdd, "old", 1);
     const long = spawnRunner(["run", pdd, "-p", "wait.yml", "-i", "long", `--cmdline=-e go=${go}`]);
     const reader = await waitForOutput(long, "started");
     try {
       // Two jobs end while it runs: the finished dirs go, the running one stays.
-      await rotateTo1("new1");
-      await rotateTo1("new2");
-      assertEquals(left(), ["long", "new2"]);
+      await rotatingRun(pdd, "new1", 1);
+      await rotatingRun(pdd, "new2", 1);
+      assertEquals(artifactDirs(pdd), ["long", "new2"]);
     } finally {
       Deno.writeTextFileSync(go, "");
       await reader.cancel();
@@ -472,8 +456,8 @@ Deno.test("run: --rotate-artifacts leaves the dir of a job still running", async
     assertEquals(events.map((e) => e.counter), events.map((_, i) => i + 1));
     assertEquals(events.at(-1)?.event, "playbook_on_stats");
     // Ended, its dir rotates out like any other.
-    await rotateTo1("after");
-    assertEquals(left(), ["after"]);
+    await rotatingRun(pdd, "after", 1);
+    assertEquals(artifactDirs(pdd), ["after"]);
   } finally {
     await cleanup(pdd);
   }

@@ -11,7 +11,7 @@ import {
   transmit,
   worker,
 } from "../mod.ts";
-import { cleanup, exists, playbookPdd } from "./helpers.ts";
+import { cleanup, exists, mountSmallDisk, playbookPdd } from "./helpers.ts";
 
 const PLAY = `- hosts: all
   gather_facts: true
@@ -110,6 +110,37 @@ Deno.test("library: events() is live while the job runs; cancel() stops it", asy
     assertEquals([runner.status, runner.rc], ["canceled", 254]);
     assertEquals(live.filter((e) => e === "playbook_on_task_start").length, 2);
   } finally {
+    await cleanup(pdd);
+  }
+});
+
+// A full disk keeps some event files from being written: events() passes over them (it used
+// to throw NotFound at the first), as ansible-runner's events lists only the files there are.
+Deno.test("library: events() on a full disk gives the events that were written", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks:\n" +
+      '    - debug: msg={{ item }}\n      loop: "{{ range(300) | list }}"\n',
+  );
+  const disk = join(pdd, "disk");
+  await Deno.mkdir(disk);
+  const unmount = await mountSmallDisk(disk, "300k");
+  try {
+    const { runner, done } = await runAsync({
+      privateDataDir: pdd,
+      playbook: "test.yml",
+      ident: "full",
+      artifactDir: disk,
+      quiet: true,
+    });
+    const counters: number[] = [];
+    for await (const e of runner.events()) counters.push(e.counter);
+    await done;
+    assertEquals([runner.status, runner.rc], ["successful", 0]);
+    const files = [...Deno.readDirSync(join(disk, "full", "job_events"))];
+    assertEquals(counters.length, files.length);
+    assert(files.length > 10 && files.length < 300, `${files.length} event files`);
+  } finally {
+    await unmount();
     await cleanup(pdd);
   }
 });

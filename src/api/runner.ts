@@ -122,15 +122,18 @@ export class Runner {
     for (const f of w) f();
   }
 
-  /** The job's events in counter order; while the job runs, waits for the next one. */
+  /**
+   * The job's events in counter order; while the job runs, waits for the next one. An event
+   * whose file is not there (a full disk kept it from being written) is passed over, as
+   * ansible-runner's `events` lists only the files there are.
+   */
   async *events(): AsyncGenerator<JobEvent> {
     let next = 1;
     for (;;) {
       if (next <= this.#highest) {
         const file = this.#files.get(next++);
-        if (file) {
-          yield JSON.parse(await Deno.readTextFile(join(this.artifactDir, "job_events", file)));
-        }
+        const text = file && await readUnlessMissing(join(this.artifactDir, "job_events", file));
+        if (text) yield JSON.parse(text);
         continue;
       }
       if (this.#ended) return;
@@ -209,4 +212,14 @@ export async function runAsync(
 /** Runs a job to its end and resolves to its Runner. */
 export async function run(options: LibraryRunOptions): Promise<Runner> {
   return await (await runAsync(options)).done;
+}
+
+/** A file's text, or null where it does not exist. */
+async function readUnlessMissing(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
 }

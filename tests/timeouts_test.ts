@@ -192,3 +192,28 @@ Deno.test("exit: leftover background processes are killed when the job ends norm
     await cleanup(pdd);
   }
 });
+
+// Left its session, cleared its environment and was orphaned: nothing of the job is on it but
+// its adoption by runner (a subreaper). Python's ansible-runner leaves such processes running.
+Deno.test("exit: a process that left the session and cleared its environment goes too", async () => {
+  const pdd = await playbookPdd(`- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.shell: |
+        (env -i setsid sh -c 'sleep 3051 & exec sleep 3052' < /dev/null > /dev/null 2>&1 &)
+        echo started
+`);
+  const survivors = async () => {
+    const out = await new Deno.Command("pgrep", { args: ["-f", "^sleep 305[12]$"] }).output();
+    return new TextDecoder().decode(out.stdout).trim();
+  };
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "esc"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertIncludes(r.stdout, "changed: [localhost]");
+    assertEquals(await survivors(), "");
+  } finally {
+    await new Deno.Command("pkill", { args: ["-f", "^sleep 305[12]$"] }).output();
+    await cleanup(pdd);
+  }
+});

@@ -106,7 +106,12 @@ export async function runCommand(a: JobArgs): Promise<number> {
     after.push(new ConsoleSink({ json: spec.json, stripAnsi: spec.settings.suppress_ansi_output }));
   }
   try {
-    const result = await executeJob(spec, { after, signal: controller.signal, log: log.write });
+    const result = await executeJob(spec, {
+      after,
+      signal: controller.signal,
+      log: log.write,
+      adopts: true, // nothing else runs in this process
+    });
     log.write(`job ${result.ident} ended: ${result.status} rc=${result.rc}`);
     if (result.status === "error" && result.explanation) console.error(result.explanation);
     return result.rc;

@@ -45,6 +45,7 @@ export async function workerCommand(a: Record<string, unknown>): Promise<number>
       keepaliveSeconds: keepalive,
       signal: controller.signal,
       log: log.write,
+      adopts: true, // nothing else runs in this process
     });
     if (!outcome.ran) {
       console.error(`runner: error: ${outcome.error}`);

@@ -4,7 +4,7 @@
  */
 import { exitCode, tryWait } from "./libc.ts";
 import { PromptMatcher, type PromptRule } from "./expect.ts";
-import { killJobTree } from "./process_tree.ts";
+import { type JobIdentity, killJobTree } from "./process_tree.ts";
 import { OutputBatch } from "./output_batch.ts";
 import { type JobGuard, startGuard } from "./job_guard.ts";
 import { spawnPty } from "./pty.ts";
@@ -35,6 +35,10 @@ export interface ProcessOptions {
   onStart?: (pid: number) => void;
   /** Temp dirs of the job, for its guard to remove should runner be killed outright. */
   temps?: readonly string[];
+  /** This process runs nothing but this job: see {@link JobIdentity}'s `adopts`. */
+  adopts?: boolean;
+  /** runner's own children beside the job, at its end (a compile): not the job's. */
+  helpers?: () => readonly number[];
 }
 
 /** Result of {@link runProcess}. */
@@ -80,6 +84,11 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     if (batch.size) opts.onOutput(batch.take());
   };
 
+  const job = (): Omit<JobIdentity, "self"> => ({
+    sid: proc.pid,
+    adopts: opts.adopts,
+    others: [...helpers, ...opts.helpers?.() ?? []],
+  });
   let lookedAt = 0; // when the loop last looked for the exit
   let killed = false;
   try {
@@ -132,7 +141,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     // Whatever the ending, nothing of the job may outlive it (background tasks included).
     // A job stopped (timeout, cancel) is interrupted first; one that ended leaves only strays.
     const stopped = end !== "exited";
-    await killJobTree(proc.pid, opts.marker, stopped ? 1000 : 200, helpers, stopped);
+    await killJobTree(opts.marker, job(), stopped ? 1000 : 200, stopped);
     killed = true;
     const drainUntil = Date.now() + DRAIN_MS;
     while (!eof && Date.now() < drainUntil) {
@@ -146,7 +155,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     if (!killed) {
       // Thrown out of the loop (a sink that cannot write: the worker's reader went away):
       // the job goes too, and is reaped, before the error goes on.
-      await killJobTree(proc.pid, opts.marker, 1000, helpers);
+      await killJobTree(opts.marker, job(), 1000);
       status ??= await proc.reap(3000);
     }
     guard?.release();

@@ -64,15 +64,29 @@ function ownStart(): number {
   return selfStart ??= readStat("self")?.start ?? 0;
 }
 
+/** Who the job is, for {@link selectJobProcesses}. */
+export interface JobIdentity {
+  /** The job's session (its leader's pid). */
+  sid: number;
+  /** runner's pid: never chosen. */
+  self: number;
+  /**
+   * This process runs nothing but the job (the command line's `run` and `worker`): every
+   * child it has adopted is the job's. A process that left the session, cleared its
+   * environment and was orphaned (`(env -i setsid daemon &)`) carries nothing else of the job.
+   */
+  adopts?: boolean;
+  /** runner's own children beside the job (its guard, a compile): never chosen. */
+  others?: readonly number[];
+}
+
 /** Pure selection: the job's processes given a snapshot of the table. */
-export function selectJobProcesses(
-  procs: ProcInfo[],
-  job: { sid: number; self: number },
-): number[] {
+export function selectJobProcesses(procs: ProcInfo[], job: JobIdentity): number[] {
   const chosen = new Set<number>();
+  const others = new Set(job.others ?? []);
   for (const p of procs) {
-    if (p.pid === job.self) continue;
-    if (p.sid === job.sid || p.marked) chosen.add(p.pid);
+    if (p.pid === job.self || others.has(p.pid)) continue;
+    if (p.sid === job.sid || p.marked || job.adopts && p.ppid === job.self) chosen.add(p.pid);
   }
   // Descendants of anything chosen (a child that called setsid and cleared its environment).
   const children = new Map<number, number[]>();
@@ -85,7 +99,7 @@ export function selectJobProcesses(
   while (stack.length) {
     const pid = stack.pop()!;
     for (const c of children.get(pid) ?? []) {
-      if (!chosen.has(c) && c !== job.self) {
+      if (!chosen.has(c) && c !== job.self && !others.has(c)) {
         chosen.add(c);
         stack.push(c);
       }
@@ -157,8 +171,8 @@ export function hasChildren(except: number[] = []): boolean | null {
 }
 
 /** The job's live processes now. */
-export function jobProcesses(sid: number, marker: string): number[] {
-  return selectJobProcesses(listProcesses(marker), { sid, self: Deno.pid });
+function jobProcesses(marker: string, job: Omit<JobIdentity, "self">): number[] {
+  return selectJobProcesses(listProcesses(marker), { ...job, self: Deno.pid });
 }
 
 function signal(pids: number[], sig: Deno.Signal): void {
@@ -174,8 +188,8 @@ export const INTERRUPT_GRACE_MS = 500;
 
 /**
  * Terminates the whole job: SIGTERM, up to `graceMs` for it to go, then SIGKILL until a scan
- * finds nothing. Reaps any of them that were reparented to this process. `others` are children
- * of runner's that are not the job's (its guard).
+ * finds nothing. Reaps any of them that were reparented to this process. `job.others` are
+ * children of runner's that are not the job's (its guard, a compile).
  *
  * With `interrupt` (a timeout or cancel), SIGINT goes first, as a terminal's Ctrl-C would send
  * it, and up to INTERRUPT_GRACE_MS for the job to end: Python's processes then unwind, so a
@@ -183,17 +197,18 @@ export const INTERRUPT_GRACE_MS = 500;
  * leaves ~100 KB behind per job), and Ansible says it was interrupted.
  */
 export async function killJobTree(
-  sid: number,
   marker: string,
+  job: Omit<JobIdentity, "self">,
   graceMs = 1000,
-  others: number[] = [],
   interrupt = false,
 ): Promise<void> {
   // A subreaper adopts every orphan below it, so whatever is left of a job it ran is among its
   // descendants: with no child at all (but `others`, runner's own helpers) there is nothing to
   // find, and the table (thousands of processes on a busy node) need not be read.
-  if (isSubreaper() && hasChildren(others) === false) return;
-  let pids = jobProcesses(sid, marker);
+  if (isSubreaper() && hasChildren([...job.others ?? []]) === false) return;
+  // Only a subreaper adopts: without one, a child of runner's is one it started itself.
+  job = { ...job, adopts: job.adopts && isSubreaper() };
+  let pids = jobProcesses(marker, job);
   if (pids.length === 0) return;
   /** Signals what is left, then waits up to `ms` for it to go; true when nothing is left. */
   const endWith = async (sig: Deno.Signal, ms: number) => {
@@ -202,7 +217,7 @@ export async function killJobTree(
     while (Date.now() < deadline) {
       await sleep(50);
       reap(pids);
-      pids = jobProcesses(sid, marker).filter(isAlive);
+      pids = jobProcesses(marker, job).filter(isAlive);
       if (pids.length === 0) return true;
     }
     return false;
@@ -213,7 +228,7 @@ export async function killJobTree(
     signal(pids, "SIGKILL");
     await sleep(20);
     reap(pids);
-    pids = jobProcesses(sid, marker).filter(isAlive);
+    pids = jobProcesses(marker, job).filter(isAlive);
     if (pids.length === 0) return;
   }
 }

@@ -27,6 +27,22 @@ Deno.test("process tree: session, marker and descendants are chosen; self and ot
   assertEquals(selectJobProcesses(procs, { sid: 100, self: 10 }).sort(), [100, 101, 200, 201]);
 });
 
+Deno.test("process tree: where runner runs only the job, its adopted children are the job's", () => {
+  const procs = [
+    { pid: 1, ppid: 0, sid: 1, marked: false }, // init
+    { pid: 10, ppid: 1, sid: 5, marked: false }, // runner itself
+    { pid: 100, ppid: 10, sid: 100, marked: true }, // job leader
+    { pid: 200, ppid: 10, sid: 200, marked: false }, // left the session, env cleared, orphaned
+    { pid: 201, ppid: 200, sid: 200, marked: false }, // its child
+    { pid: 300, ppid: 10, sid: 5, marked: false }, // runner's guard
+    { pid: 301, ppid: 10, sid: 5, marked: false }, // runner's compile
+    { pid: 400, ppid: 1, sid: 400, marked: false }, // unrelated
+  ];
+  const job = { sid: 100, self: 10, others: [300, 301] };
+  assertEquals(selectJobProcesses(procs, job).sort(), [100]);
+  assertEquals(selectJobProcesses(procs, { ...job, adopts: true }).sort(), [100, 200, 201]);
+});
+
 Deno.test("process tree: children of a process are seen until they are reaped", async () => {
   // In a process of its own: test modules run side by side in this one, with children of theirs.
   const module = new URL("./process_tree.ts", import.meta.url).href;

@@ -62,6 +62,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Diagnostics (debug log); secrets never reach it. */
   log?: (msg: string) => void;
+  /**
+   * This process runs nothing but this job (the command line): every child it adopts is the
+   * job's, and goes with it. Not for a library host, whose own children would be among them.
+   */
+  adopts?: boolean;
 }
 
 /** Runs the job to its end. Never throws for job failures; throws only if artifacts cannot be written. */
@@ -130,6 +135,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   let launch: Launch | null = null;
   let keyFifo: KeyFifo | null = null;
   let exitedByItself = false;
+  /** runner's own children beside the job (a compile): not the job's. */
+  const helpers: number[] = [];
   /** Set when the plugin's bytecode is to be compiled into the cache once the job runs. */
   let compile: (() => Promise<void>) | null = null;
   let compiled: Promise<void> | null = null;
@@ -236,7 +243,12 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
       placeBytecode = () => {
         if (adoptBytecode(cacheDir, callbackDir, pluginSource)) {
           log(`callback bytecode from ${cacheDir}`);
-        } else compile = () => compileBytecode(cacheDir, pluginSource, interpreter, env.PATH, log);
+        } else {
+          compile = () =>
+            compileBytecode(cacheDir, pluginSource, interpreter, env.PATH, log, (pid) => {
+              helpers.push(pid);
+            });
+        }
       };
     }
     // A sandbox's or container's command line, as ansible-runner records it.
@@ -264,6 +276,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         marker: spec.marker,
         // Should runner be killed outright, its guard removes these (the agent's dir too).
         temps: agent ? [...launch.temps, agent.dir] : launch.temps,
+        adopts: opts.adopts,
+        helpers: () => helpers,
         onStart: (pid) => {
           log(`job pid ${pid}`);
           announce();

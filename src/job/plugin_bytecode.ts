@@ -123,7 +123,7 @@ function readOwnFile(path: string): Uint8Array | null {
  * the job (start it after the job's spawn); resolves when done, never rejects. `jobPath` is the
  * job's PATH, so that an `env python3` line finds the job's Python; nothing else of the job's
  * environment goes along (its process marker would make the compile one of the job's processes,
- * to be killed with them).
+ * to be killed with them). `onSpawn` learns the compile's pid (runner's own child, not the job's).
  */
 export async function compileBytecode(
   cacheDir: string,
@@ -131,6 +131,7 @@ export async function compileBytecode(
   interpreter: string[],
   jobPath: string | undefined,
   log: (msg: string) => void,
+  onSpawn: (pid: number) => void = () => {},
 ): Promise<void> {
   const path = join(cacheDir, `${PLUGIN}.py`);
   let cancelLimit = () => {};
@@ -147,6 +148,7 @@ export async function compileBytecode(
       stdout: "null",
       stderr: "piped",
     }).spawn();
+    onSpawn(child.pid);
     cancelLimit = after(COMPILE_LIMIT_MS, () => {
       try {
         child.kill("SIGKILL");

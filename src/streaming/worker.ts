@@ -23,6 +23,8 @@ export interface WorkerOptions {
   keepaliveSeconds?: number;
   signal?: AbortSignal;
   log?: (msg: string) => void;
+  /** This process runs nothing but the job (the command line): see ExecuteOptions. */
+  adopts?: boolean;
 }
 
 /** What the worker did: the job's result, or an error before any job ran. */
@@ -72,7 +74,12 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
       artifactDir: spec.artifactDir,
       keepaliveSeconds: opts.keepaliveSeconds,
     });
-    const result = await executeJob(spec, { after: [wire], signal: opts.signal, log: opts.log });
+    const result = await executeJob(spec, {
+      after: [wire],
+      signal: opts.signal,
+      log: opts.log,
+      adopts: opts.adopts,
+    });
     return { ran: true, result };
   } catch (e) {
     // Bad input (the kwargs, or an artifact dir that cannot be made): nothing ran.

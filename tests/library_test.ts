@@ -71,7 +71,7 @@ Deno.test("library: run() with handlers, stats, host events, facts and stdout", 
   }
 });
 
-Deno.test("library: an eventHandler returning false keeps that event file out", async () => {
+Deno.test("library: an eventHandler returning false keeps that event file out, nothing else", async () => {
   const pdd = await playbookPdd(PLAY);
   try {
     const runner = await run({
@@ -79,13 +79,18 @@ Deno.test("library: an eventHandler returning false keeps that event file out", 
       playbook: "test.yml",
       ident: "filtered",
       quiet: true,
-      eventHandler: (e) => e.event !== "runner_on_start",
+      eventHandler: (e) => e.event !== "runner_on_start" && e.event !== "runner_on_ok",
     });
-    const files = [...Deno.readDirSync(join(pdd, "artifacts", "filtered", "job_events"))];
+    const dir = join(pdd, "artifacts", "filtered");
+    const files = [...Deno.readDirSync(join(dir, "job_events"))];
     const kinds: string[] = [];
     for await (const e of runner.events()) kinds.push(e.event);
-    assert(!kinds.includes("runner_on_start"));
+    assert(!kinds.includes("runner_on_start") && !kinds.includes("runner_on_ok"));
     assertEquals(files.length, kinds.length);
+    // As ansible-runner's: the stdout artifact still has every event's text (it used to lose
+    // the text of the events kept out), and the stats are there.
+    assertIncludes(await Deno.readTextFile(join(dir, "stdout")), '"msg": "job-x"');
+    assertEquals((runner.stats?.ok as Record<string, number>)?.localhost, 3);
   } finally {
     await cleanup(pdd);
   }

@@ -134,6 +134,32 @@ for (const [name, tx, wk, pr] of COMBOS) {
   });
 }
 
+// Events travel as lines and `process` records them: like ansible-runner's, the worker writes no
+// event files, so its artifacts zip does not carry every event a second time.
+Deno.test("worker: writes no event files; its stdout artifact is whole (as ansible-runner's)", async () => {
+  const pdd = await jobPdd();
+  const dests = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+  try {
+    for (const [wk, dest] of [[OURS, dests[0]], [PY, dests[1]]] as const) {
+      const r = await pipeline([
+        [...OURS, "transmit", pdd, "-p", "test.yml", "-i", "nofiles"],
+        [...wk, "worker", "--private-data-dir", dest],
+      ]);
+      assertEquals(r.codes, [0, 0], r.stderr.join("\n"));
+      const events = r.stdout.split("\n").filter((l) =>
+        l.includes('"event": ') || l.includes('"event":')
+      );
+      assert(events.length > 5, `${events.length} events on the wire`);
+      const dir = join(dest, "artifacts", "nofiles");
+      assertEquals([...Deno.readDirSync(join(dir, "job_events"))], [], `worker ${wk.join(" ")}`);
+      assertIncludes(await Deno.readTextFile(join(dir, "stdout")), "streamed across-the-wire");
+    }
+  } finally {
+    await cleanup(pdd);
+    for (const d of dests) await cleanup(d);
+  }
+});
+
 Deno.test("streaming: a failed job's rc comes through process's exit status", async () => {
   const pdd = await jobPdd(FAILING);
   const ctl = await Deno.makeTempDir();

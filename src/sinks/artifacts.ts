@@ -168,14 +168,27 @@ export class ArtifactWriter implements JobSink {
     if (!this.#suppressOutputFile) this.writeFile("stderr", text);
   }
 
-  event(ev: JobEvent): void {
+  /** Records the event: its file in `job_events/` (unless `file` is false), its text in `stdout`. */
+  event(ev: JobEvent, file = true): void {
     this.open();
-    const path = join(this.#eventsDir, `${ev.counter}-${ev.uuid}.json`);
     // Most events are small: their JSON is made once, for the event file and a -j stdout line,
     // in the layout of Python's json.dump (what ansible-runner writes: `grep '"event": "…"'`
     // works on both; the reformatting costs ~4 µs an event, see README, Artifacts).
-    const compact = smallEventJson(ev);
+    const compact = file || this.#json ? smallEventJson(ev) : null;
     const json = compact === null ? null : pythonJson(compact);
+    if (file) this.#eventFile(ev, json);
+    const stdout = this.#stdout;
+    if (!stdout) return;
+    this.#guard("stdout", () => {
+      if (!this.#json || isTerminalLine(ev)) writeEventText(stdout, ev, this.#encoder);
+      else if (json !== null) writeAll(stdout, this.#encoder.encode(json + "\n"));
+      else writeEventJson(stdout, ev, this.#encoder, "\n", new PythonJson());
+    });
+  }
+
+  /** The event's file, written whole or not at all; `json` is its text when small enough. */
+  #eventFile(ev: JobEvent, json: string | null): void {
+    const path = join(this.#eventsDir, `${ev.counter}-${ev.uuid}.json`);
     const tmp = `${path}.tmp`;
     const name = `job_events/${ev.counter}-${ev.uuid}.json`;
     this.#guard(
@@ -193,13 +206,6 @@ export class ArtifactWriter implements JobSink {
       () => Deno.removeSync(tmp),
       "job_events",
     ); // no half-written event left behind
-    const stdout = this.#stdout;
-    if (!stdout) return;
-    this.#guard("stdout", () => {
-      if (!this.#json || isTerminalLine(ev)) writeEventText(stdout, ev, this.#encoder);
-      else if (json !== null) writeAll(stdout, this.#encoder.encode(json + "\n"));
-      else writeEventJson(stdout, ev, this.#encoder, "\n", new PythonJson());
-    });
   }
 
   status(status: JobStatus, info: StatusInfo): void {

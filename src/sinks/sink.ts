@@ -35,7 +35,10 @@ export interface StatusInfo {
 
 /** A consumer of one job's events and status changes. */
 export interface JobSink {
-  /** Called for each event in counter order; returning false asks later sinks to skip it. */
+  /**
+   * Called for each event in counter order. Returning false from a sink called before the
+   * artifacts writer keeps the event's file out of `job_events/` (see ExecuteOptions.before).
+   */
   event?(event: JobEvent): boolean | void;
   status?(status: JobStatus, info: StatusInfo): void;
   /** Called once after the final status; awaited before the job's promise resolves. */

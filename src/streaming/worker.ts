@@ -75,6 +75,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
       keepaliveSeconds: opts.keepaliveSeconds,
     });
     const result = await executeJob(spec, {
+      // Events travel on the wire and `process` records them: the worker writes no event
+      // files, as ansible-runner's does not (its artifacts zip would carry every event twice).
+      before: [{ event: () => false }],
       after: [wire],
       signal: opts.signal,
       log: opts.log,

@@ -232,13 +232,18 @@ Deno.test("library: transmit → worker → processStream on in-process streams"
       processStream({
         input: fromWorker.readable,
         artifactDir: join(ctl, "artifacts", "s1"),
-        eventHandler: (e) => void kinds.push(e.event),
+        // As in ansible-runner's Processor: a false keeps that event's file out.
+        eventHandler: (e) => kinds.push(e.event) > 0 && e.event !== "runner_on_start",
       }),
     ]);
     assert(outcome.ran);
     assertEquals([result.status, result.rc], ["successful", 0]);
     assertEquals(kinds[0], "playbook_on_start");
-    assertEquals(await Deno.readTextFile(join(ctl, "artifacts", "s1", "status")), "successful");
+    const dir = join(ctl, "artifacts", "s1");
+    assertEquals(await Deno.readTextFile(join(dir, "status")), "successful");
+    const files = [...Deno.readDirSync(join(dir, "job_events"))];
+    assertEquals(files.length, kinds.filter((k) => k !== "runner_on_start").length);
+    assert(kinds.includes("runner_on_start"));
   } finally {
     await cleanup(pdd);
     await cleanup(ctl);

@@ -80,6 +80,7 @@ export interface ProcessStreamOptions {
   input: ReadableStream<Uint8Array>;
   /** Artifacts go to `<artifactDir>`; see processArtifactDir for the CLI's layout. */
   artifactDir: string;
+  /** Every event, in order; returning false keeps its file out of `job_events/`. */
   eventHandler?: (event: JobEvent) => boolean | void;
   statusHandler?: (status: JobStatus, info: StatusInfo) => void;
 }
@@ -91,6 +92,6 @@ export async function processStream(opts: ProcessStreamOptions): Promise<Process
   return await runProcessor({
     input: opts.input,
     artifactDir: opts.artifactDir,
-    after: [handlers],
+    before: [handlers],
   });
 }

@@ -23,7 +23,7 @@ import {
 } from "../sinks/artifacts.ts";
 import { pythonJson } from "../sinks/python_json.ts";
 import { HttpEmitter } from "../sinks/http.ts";
-import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
+import { dispatchEvent, type JobSink, type JobStatus, type StatusInfo } from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
 import { GcBudget } from "../runtime/gc.ts";
 import { claimArtifactDir } from "./artifact_claim.ts";
@@ -115,11 +115,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   const emitEvent = (ev: JobEvent) => {
     gcBudget.add(1);
     const clean = redactor.event(ev);
-    // As ansible-runner's event_handler: a false keeps the event's file out, nothing else.
-    let file = true;
-    for (const s of before) if (s.event?.(clean) === false) file = false;
-    artifacts.event(clean, file);
-    for (const s of after) s.event?.(clean);
+    dispatchEvent(clean, before, artifacts, after);
     const spilled = spilledText(ev);
     if (spilled) removeSpill(spilled); // every sink has written it by now
   };

@@ -44,3 +44,20 @@ export interface JobSink {
   /** Called once after the final status; awaited before the job's promise resolves. */
   close?(): Promise<void> | void;
 }
+
+/**
+ * Hands an event to the sinks around the artifacts writer, as ansible-runner's event_handler
+ * works: a false from a sink called `before` it keeps the event's file out of `job_events/`,
+ * nothing else (its text still goes to `stdout`, and the event to the sinks `after`).
+ */
+export function dispatchEvent(
+  ev: JobEvent,
+  before: readonly JobSink[],
+  artifacts: { event(ev: JobEvent, file: boolean): void },
+  after: readonly JobSink[],
+): void {
+  let file = true;
+  for (const s of before) if (s.event?.(ev) === false) file = false;
+  artifacts.event(ev, file);
+  for (const s of after) s.event?.(ev);
+}

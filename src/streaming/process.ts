@@ -3,8 +3,7 @@
  * writer as `run`: job_events/, stdout on the console, then the worker's artifact dir.
  */
 import { ArtifactWriter, unwrittenSummary, writeErrorReporter } from "../sinks/artifacts.ts";
-import type { JobSink } from "../sinks/sink.ts";
-import { FINAL_STATUSES, type JobStatus } from "../sinks/sink.ts";
+import { dispatchEvent, FINAL_STATUSES, type JobSink, type JobStatus } from "../sinks/sink.ts";
 import { ByteReader } from "./byte_reader.ts";
 import { osError } from "../config/errors.ts";
 import { parseWireLine, WireError } from "./wire.ts";
@@ -18,6 +17,8 @@ export interface ProcessorOptions {
   input: ReadableStream<Uint8Array>;
   /** Where job_events/ and the artifacts go. */
   artifactDir: string;
+  /** Sinks before the artifacts writer: a false from `event` keeps that event's file out. */
+  before?: JobSink[];
   /** Console and other sinks (after the artifacts writer). */
   after?: JobSink[];
 }
@@ -36,7 +37,9 @@ export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorRes
     dir: opts.artifactDir,
     onWriteError: writeErrorReporter(opts.artifactDir, undefined, "the stream is read on"),
   });
-  const sinks: JobSink[] = [artifacts, ...(opts.after ?? [])];
+  const before = opts.before ?? [];
+  const after = opts.after ?? [];
+  const sinks: JobSink[] = [...before, artifacts, ...after];
   const reader = new ByteReader(opts.input);
   let status: JobStatus | "unstarted" = "unstarted";
   let error: string | undefined;
@@ -56,9 +59,11 @@ export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorRes
         if (status === "error" && typeof msg.data.job_explanation === "string") {
           error = msg.data.job_explanation;
         }
-        for (const s of sinks.slice(1)) s.status?.(status, { runner_ident: ident, ...msg.data });
+        for (const s of [...before, ...after]) {
+          s.status?.(status, { runner_ident: ident, ...msg.data });
+        }
       } else if (msg.kind === "event") {
-        for (const s of sinks) if (s.event?.(msg.event) === false) break;
+        dispatchEvent(msg.event, before, artifacts, after);
       } else if (msg.kind === "zipfile") {
         artifacts.close();
         try {

@@ -103,10 +103,11 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   const before = opts.before ?? [];
   const after = [...(opts.after ?? [])];
   if (spec.http) after.push(new HttpEmitter(spec.http, { log }));
-  const sinks: JobSink[] = [...before, artifacts, ...after];
+  /** Every sink, for statuses and the close (`after` grows: the profiler joins it). */
+  const sinks = (): JobSink[] => [...before, artifacts, ...after];
   const redactor = new Redactor(spec.secrets);
   const emitStatus = (status: JobStatus, info: Omit<StatusInfo, "runner_ident"> = {}) => {
-    for (const s of sinks) s.status?.(status, { runner_ident: spec.ident, ...info });
+    for (const s of sinks()) s.status?.(status, { runner_ident: spec.ident, ...info });
   };
   // What events leave behind dies in V8's old space, which grows to several times what lives
   // before a full collection: at 40,000 events a second, 120 MB of peak RSS. Collecting every
@@ -235,7 +236,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     if (spec.profiling) {
       cgroup = JobCgroup.create(spec.profiling.baseCgroup, spec.ident);
       poller = new Poller(cgroup, spec.profiling.resultsDir, spec.profiling.intervals);
-      sinks.push(new ProfilingSink(poller));
+      after.push(new ProfilingSink(poller));
     }
     const file = spec.container ? null : which(spec.argv[0], env.PATH, spec.cwd);
     // In a container the program is found inside the image, not on this host.
@@ -356,7 +357,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     }
   }
   emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });
-  for (const s of sinks) await s.close?.();
+  for (const s of sinks()) await s.close?.();
   unwrittenSummary(artifacts);
   return { ...result, ident: spec.ident, artifactDir: spec.artifactDir, events: parser.counter };
 }

@@ -250,6 +250,31 @@ Deno.test("library: transmit → worker → processStream on in-process streams"
   }
 });
 
+// One argument may not pass 128 KiB: extravars that large used to keep ansible-playbook from
+// starting at all ("errno 7"). They go by a file in the artifact dir, removed after the job.
+Deno.test("library: extravars too large for the command line reach the play by file", async () => {
+  const pdd = await playbookPdd(
+    '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg="size {{ big | length }}"\n',
+  );
+  try {
+    const runner = await run({
+      privateDataDir: pdd,
+      playbook: "test.yml",
+      ident: "big",
+      quiet: true,
+      extravars: { big: "x".repeat(200_000) },
+    });
+    assertEquals([runner.status, runner.rc], ["successful", 0]);
+    const dir = join(pdd, "artifacts", "big");
+    assertIncludes(await Deno.readTextFile(join(dir, "stdout")), '"msg": "size 200000"');
+    const command = JSON.parse(await Deno.readTextFile(join(dir, "command"))).command;
+    assertIncludes(command.join(" "), `-e @${dir}/.extravars.json`);
+    assert(!await exists(join(dir, ".extravars.json")), "removed after the job");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("library: settings given in camelCase apply (jobTimeout)", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 60\n",

@@ -170,6 +170,19 @@ Deno.test("run: a full disk under the artifacts: the job goes on, said once, the
   }
 });
 
+Deno.test("run: an environment too large to start the program is said in words", async () => {
+  const pdd = await playbookPdd("- hosts: all\n  tasks: []\n", {
+    "env/envvars": `BIG: ${"y".repeat(200_000)}\n`,
+  });
+  try {
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "big"]);
+    assertEquals([r.code, await artifact(pdd, "big", "status")], [1, "error"]);
+    assertIncludes(r.stderr, "its command line or environment is too large");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: a failing task gives status failed, rc 2, and exit code 2", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.fail: msg=boom\n",

@@ -44,6 +44,11 @@ export interface JobSpec {
   settings: Settings;
   /** extravars that came from a named pipe: written to the artifact dir, passed by path. */
   extravarsCopy: { path: string; text: string } | null;
+  /**
+   * Given extravars too large for one argument: written to the artifact dir for the job's
+   * length, passed by path.
+   */
+  extravarsFile: { path: string; text: string } | null;
   generatedPlaybook: GeneratedPlaybook | null;
   /** The jsonfile fact cache's dir, made 0700 before the job (null: another cache type, or a
    * program that is not Ansible). */
@@ -96,6 +101,9 @@ const RUNNER_VARS = [
   "PYTHONUNBUFFERED",
   JOB_MARKER_ENV,
 ];
+
+/** Given extravars whose JSON reaches this many bytes go by file, not on the command line. */
+const MAX_EXTRAVARS_ARG = 100_000;
 
 const IDENT_RE = /^[A-Za-z0-9_.@:+-][A-Za-z0-9_.@:+ -]*$/;
 
@@ -220,8 +228,15 @@ export async function prepareJob(
       argv.push("-e", `@${inputs.extravars.path}`);
     }
   }
+  let extravarsFile: JobSpec["extravarsFile"] = null;
   if (opts.extravars && Object.keys(opts.extravars).length) {
-    argv.push("-e", JSON.stringify(opts.extravars));
+    const json = JSON.stringify(opts.extravars);
+    // One argument may not pass 128 KiB (Linux's MAX_ARG_STRLEN): the program would not start.
+    if (new TextEncoder().encode(json).length < MAX_EXTRAVARS_ARG) argv.push("-e", json);
+    else {
+      extravarsFile = { path: join(artifactDir, ".extravars.json"), text: json };
+      argv.push("-e", `@${extravarsFile.path}`);
+    }
   }
   if (opts.verbosity) argv.push(`-${"v".repeat(opts.verbosity)}`);
   if (opts.tags) argv.push("--tags", opts.tags);
@@ -301,6 +316,7 @@ export async function prepareJob(
     sshKey: inputs.sshKey,
     settings,
     extravarsCopy,
+    extravarsFile,
     generatedPlaybook,
     factCacheDir,
     idleTimeout: settings.idle_timeout || null,

@@ -166,6 +166,21 @@ export class SpawnError extends Error {
   }
 }
 
+/** What posix_spawn's errors mean for the job, in words. */
+const SPAWN_ERRORS: Record<number, string> = {
+  1: "operation not permitted",
+  2: "it, or the working dir, does not exist",
+  7: "its command line or environment is too large (one value over 128 KiB, or all over the " +
+    "system's limit)",
+  8: "it is not an executable this system can run",
+  11: "too many processes",
+  12: "out of memory",
+  13: "permission denied",
+  20: "a path component is not a directory",
+  26: "it is being written to",
+  40: "too many levels of symbolic links",
+};
+
 /** Spawns `file` on a new pty in a new session. */
 export function spawnPty(opts: PtySpawnOptions): PtyProcess {
   const c = libc();
@@ -243,7 +258,9 @@ function spawnOnPts(opts: PtySpawnOptions, ptsPath: string): number {
       new Uint8Array(argv.array.buffer),
       new Uint8Array(envp.array.buffer),
     );
-    if (rc !== 0) throw new SpawnError(`cannot start ${opts.file}: errno ${rc}`, rc);
+    if (rc !== 0) {
+      throw new SpawnError(`cannot start ${opts.file}: ${SPAWN_ERRORS[rc] ?? `errno ${rc}`}`, rc);
+    }
     // Keep the strings reachable until the call returned.
     void argv.keep;
     void envp.keep;

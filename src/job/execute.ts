@@ -215,7 +215,9 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   /** Puts the plugin's cached bytecode beside it, or has it compiled once the job runs. */
   let placeBytecode = () => {};
   try {
-    if (spec.extravarsCopy) writePrivateFile(spec.extravarsCopy.path, spec.extravarsCopy.text);
+    for (const f of [spec.extravarsCopy, spec.extravarsFile]) {
+      if (f) writePrivateFile(f.path, f.text);
+    }
     if (spec.generatedPlaybook) {
       const pb = spec.generatedPlaybook;
       madeProjectDir = placeRolePlaybook(pb.path, pb.content);
@@ -355,6 +357,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     if (spec.generatedPlaybook) {
       await removeRolePlaybook(spec.generatedPlaybook.path, madeProjectDir);
     }
+    if (spec.extravarsFile) await Deno.remove(spec.extravarsFile.path).catch(() => {});
   }
   emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });
   for (const s of sinks()) await s.close?.();

@@ -170,6 +170,44 @@ Deno.test("run: a full disk under the artifacts: the job goes on, said once, the
   }
 });
 
+// Python coerces a C locale to C.UTF-8 at its start (PEP 538), and ansible-runner's jobs inherit
+// it: from a systemd unit with no LANG, a program the job runs counts characters, not bytes.
+Deno.test("run: from a C-locale environment, the job has LC_CTYPE=C.UTF-8, as under ansible-runner", async () => {
+  const pdd = await makePdd({
+    "project/test.yml": "",
+    "count.sh": "#!/bin/sh\nprintf 'chars '; printf '\\303\\251' | wc -m\n",
+  });
+  await Deno.chmod(join(pdd, "count.sh"), 0o755);
+  const home = Deno.env.get("HOME")!;
+  const env = {
+    PATH: "/usr/bin:/bin",
+    HOME: home,
+    DENO_DIR: Deno.env.get("DENO_DIR") ?? join(home, ".cache", "deno"),
+  };
+  try {
+    const programs: [string, string[]][] = [
+      ["r", [Deno.execPath(), "run", "-A", "--no-lock", join(ROOT, "main.ts")]],
+      ["p", ["/usr/bin/ansible-runner"]],
+    ];
+    for (const [ident, argv] of programs) {
+      const args = ["run", pdd, "-b", join(pdd, "count.sh"), "-p", "test.yml", "-i", ident];
+      const out = await new Deno.Command(argv[0], {
+        args: [...argv.slice(1), ...args],
+        env,
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+      assertIncludes(await artifact(pdd, ident, "stdout"), "chars 1");
+      const command = JSON.parse(await artifact(pdd, ident, "command"));
+      assertEquals(command.env.LC_CTYPE, "C.UTF-8", ident);
+    }
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: an environment too large to start the program is said in words", async () => {
   const pdd = await playbookPdd("- hosts: all\n  tasks: []\n", {
     "env/envvars": `BIG: ${"y".repeat(200_000)}\n`,

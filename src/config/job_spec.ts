@@ -17,6 +17,8 @@ import type { PromptRule } from "../exec/expect.ts";
 import { compilePythonRegex } from "./py_regex.ts";
 import { JOB_MARKER_ENV } from "../exec/process_tree.ts";
 import type { HttpEmitterConfig } from "../sinks/http.ts";
+import { pythonCoercedCtype } from "./locale.ts";
+import { localeAvailable } from "../exec/libc.ts";
 
 /** What kind of program the job runs. */
 export type ExecutionMode = "playbook" | "module" | "binary";
@@ -176,7 +178,10 @@ export async function prepareJob(
   const projectDir = resolve(opts.projectDir ?? join(pdd, "project"));
   const projectExists = isDir(projectDir);
 
-  const env: Record<string, string> = { ...baseEnv, ...inputs.envvars, ...(opts.envvars ?? {}) };
+  // Python's own coercion of a C locale reaches ansible-runner's jobs: see locale.ts.
+  const ctype = pythonCoercedCtype(baseEnv, localeAvailable);
+  const inherited = ctype ? { ...baseEnv, LC_CTYPE: ctype } : baseEnv;
+  const env: Record<string, string> = { ...inherited, ...inputs.envvars, ...(opts.envvars ?? {}) };
   const marker = crypto.randomUUID();
   const mode: ExecutionMode = opts.binary ? "binary" : opts.module ? "module" : "playbook";
 

@@ -1,6 +1,6 @@
 /**
  * The few glibc calls runner needs and Deno does not offer: pseudo-terminals, posix_spawn
- * with a new session, waitpid, prctl and mkfifo. Loaded lazily so that commands that never run a job
+ * with a new session, waitpid, prctl, mkfifo, and whether a locale is installed. Loaded lazily so that commands that never run a job
  * (`--version`, `transmit`) need no FFI permission.
  *
  * Deno compiles a fast-call trampoline for every synchronous symbol `Deno.dlopen` binds
@@ -47,6 +47,8 @@ const ONCE = {
   posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
   // For pidfd_open, which glibc wraps only from 2.36 on.
   syscall: { parameters: ["i64", "i64", "i64"], result: "i64" },
+  newlocale: { parameters: ["i32", "buffer", "pointer"], result: "pointer" },
+  freelocale: { parameters: ["pointer"], result: "void" },
 } as const;
 
 /** Calls made for every read of the job's output or turn of its loop. */
@@ -85,6 +87,18 @@ export function libc(): Libc {
 export function loopLibc(): LoopLibc {
   loop ??= Deno.dlopen(LIBC, LOOP);
   return loop.symbols;
+}
+
+/** LC_CTYPE's bit in newlocale's category mask. */
+const LC_CTYPE_MASK = 1;
+
+/** Whether this system has the locale `name` (its character type part), as setlocale would. */
+export function localeAvailable(name: string): boolean {
+  const c = libc();
+  const loc = c.newlocale(LC_CTYPE_MASK, cstr(name), null);
+  if (loc === null) return false;
+  c.freelocale(loc);
+  return true;
 }
 
 /** The calling thread's errno (valid right after a failed call). */

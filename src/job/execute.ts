@@ -291,8 +291,13 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         jobTimeout: spec.jobTimeout,
         signal: opts.signal,
         marker: spec.marker,
-        // Should runner be killed outright, its guard removes these (the agent's dir too).
-        temps: agent ? [...launch.temps, agent.dir] : launch.temps,
+        // Should runner be killed outright, its guard removes these (the agent's dir, and
+        // extravars passed by file, too).
+        temps: [
+          ...launch.temps,
+          ...agent ? [agent.dir] : [],
+          ...spec.extravarsFile ? [spec.extravarsFile.path] : [],
+        ],
         adopts: opts.adopts,
         helpers: () => helpers,
         onStart: (pid) => {

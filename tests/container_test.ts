@@ -332,13 +332,56 @@ Deno.test("worker cleanup: --remove-images and --image-prune against podman", as
     env: ENV,
   });
   assertEquals(r.code, 0, r.stderr);
-  assertIncludes(r.stdout, `Removed image ${tag}`);
+  assertIncludes(r.stdout, "Removed 1 image(s)\n");
   assertIncludes(r.stdout, "(changed: True)");
   assert(!(await podman("images", "--format", "{{.Repository}}:{{.Tag}}")).includes(tag));
   assert(
     (await podman("images", "--format", "{{.Repository}}:{{.Tag}}")).includes(IMAGE),
-    "others kept",
+    "others kept, the image's other tags too",
   );
+  // An image that is not there is no change (podman's --force lets it pass with exit 0).
+  const again = await runner(["worker", "cleanup", "--remove-images", tag], { env: ENV });
+  assertEquals([again.code, again.stdout], [0, "(changed: False)\n"], again.stderr);
+});
+
+// ansible-runner 2.3 lists the image by the tag given and removes every tag listed: the image's
+// other tags go too. runner removes the tag given only. A throwaway image of no files.
+Deno.test("worker cleanup: --remove-images removes the tag given, not the image's others", async () => {
+  const repo = `localhost/runner-throwaway-${crypto.randomUUID().slice(0, 8)}`;
+  const tags = async () =>
+    (await podman("images", "--format", "{{.Repository}}:{{.Tag}}")).split("\n")
+      .filter((t) => t.startsWith(repo)).sort();
+  const make = async () => {
+    const tar = new Deno.Command("podman", {
+      args: ["import", "-", `${repo}:a`],
+      env: ENV,
+      stdin: "piped",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const w = tar.stdin.getWriter();
+    await w.write(new Uint8Array(1024)); // an empty tar: two zero blocks
+    await w.close();
+    assert((await tar.status).success);
+    await podman("tag", `${repo}:a`, `${repo}:b`);
+  };
+  try {
+    await make();
+    const ours = await runner(["worker", "cleanup", "--remove-images", `${repo}:a`], { env: ENV });
+    assertEquals(ours.stdout, "Removed 1 image(s)\n(changed: True)\n", ours.stderr);
+    assertEquals(await tags(), [`${repo}:b`]);
+    await podman("rmi", "--force", `${repo}:b`);
+    await make();
+    const python = await new Deno.Command("/usr/bin/ansible-runner", {
+      args: ["worker", "cleanup", "--remove-images", `${repo}:a`],
+      env: ENV,
+      stdout: "piped",
+    }).output();
+    assertIncludes(new TextDecoder().decode(python.stdout), "Removed 2 image(s)");
+    assertEquals(await tags(), []);
+  } finally {
+    for (const t of ["a", "b"]) await podman("rmi", "--force", `${repo}:${t}`).catch(() => "");
+  }
 });
 
 Deno.test("container: the inventory file under inventory/ is used inside too", async () => {

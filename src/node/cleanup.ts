@@ -181,21 +181,43 @@ export async function cleanup(o: CleanupOptions): Promise<number> {
       o.print(`Removed ${doomed.length} private data dir(s) in pattern ${o.filePattern}`);
     }
   }
+  let removed = 0;
   for (const image of o.removeImages) {
+    // Only the tag given: ansible-runner 2.3 removes every tag of the image it names.
     const r = await engine(o.engine, ["rmi", "--force", image]);
     if (r === null) return missingEngine(o);
-    if (r.success) {
-      changed = true;
-      o.print(`Removed image ${image}`);
-    }
+    if (r.success) removed += imagesRemoved(r.stdout);
+  }
+  if (removed) {
+    changed = true;
+    o.print(`Removed ${removed} image(s)`);
   }
   if (o.imagePrune) {
     const r = await engine(o.engine, ["image", "prune", "--force"]);
     if (r === null) return missingEngine(o);
-    if (r.success && r.stdout.trim()) changed = true;
+    if (r.success && pruned(r.stdout)) {
+      changed = true;
+      o.print("Pruned images");
+    }
   }
   o.print(`(changed: ${changed ? "True" : "False"})`);
   return 0;
+}
+
+/**
+ * How many images `rmi`'s output says went: one per tag untagged, or one for an image removed by
+ * its id (a tag or id that is not there, which `--force` lets pass, gives nothing). Pure.
+ */
+export function imagesRemoved(rmiOutput: string): number {
+  const lines = rmiOutput.split("\n").map((l) => l.trim());
+  const untagged = lines.filter((l) => l.startsWith("Untagged:")).length;
+  return untagged || (lines.some((l) => l.startsWith("Deleted:")) ? 1 : 0);
+}
+
+/** Whether `image prune`'s output says it removed anything (docker's says "…: 0B"). Pure. */
+export function pruned(pruneOutput: string): boolean {
+  const text = pruneOutput.trim();
+  return text !== "" && text !== "Total reclaimed space: 0B";
 }
 
 function missingEngine(o: CleanupOptions): number {

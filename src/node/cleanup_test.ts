@@ -1,5 +1,11 @@
 import { assertEquals } from "../testing/assert.ts";
-import { globToRegExp, selectForCleanup, systemDirsMatched } from "./cleanup.ts";
+import {
+  globToRegExp,
+  imagesRemoved,
+  pruned,
+  selectForCleanup,
+  systemDirsMatched,
+} from "./cleanup.ts";
 
 Deno.test("cleanup: patterns that could reach system dirs are caught", () => {
   assertEquals(systemDirsMatched("/tmp/.ansible-runner-*"), []);
@@ -30,4 +36,16 @@ Deno.test("cleanup: old, not excluded dirs are chosen", () => {
     "/w/new",
     "/w/keep-me",
   ]);
+});
+
+Deno.test("cleanup: what rmi and image prune say they removed (podman's and docker's words)", () => {
+  assertEquals(imagesRemoved("Untagged: localhost/ee:1\n"), 1);
+  assertEquals(imagesRemoved("Untagged: localhost/ee:1\nDeleted: 54cf8b09681f\n"), 1);
+  assertEquals(imagesRemoved("Untagged: ee:1\nUntagged: ee@sha256:ab\nDeleted: sha256:cd\n"), 2);
+  assertEquals(imagesRemoved("Deleted: 54cf8b09681f\n"), 1); // by id
+  assertEquals(imagesRemoved(""), 0); // not there: --force let it pass
+  assertEquals(pruned(""), false);
+  assertEquals(pruned("Total reclaimed space: 0B\n"), false);
+  assertEquals(pruned("54cf8b09681f\n"), true);
+  assertEquals(pruned("Deleted Images:\nuntagged: x\n\nTotal reclaimed space: 12MB\n"), true);
 });

@@ -132,3 +132,30 @@ Deno.test("worker cleanup: leaves the dir of a job that runs past the grace peri
     await rmrf(pdd);
   }
 });
+
+// ansible-runner stops at the first dir it cannot remove, with a traceback; runner removes the
+// others, names that one, and exits 1.
+Deno.test("worker cleanup: a dir that cannot be removed is named, the others go, exit 1", async () => {
+  const base = await Deno.makeTempDir({ prefix: "runner_cleanup_" });
+  const stuck = join(base, "job-a", "immutable");
+  try {
+    const old = Date.now() / 1000 - 3 * 3600;
+    for (const d of ["job-a", "job-b"]) await Deno.mkdir(join(base, d));
+    await Deno.writeTextFile(stuck, "");
+    // Even root cannot unlink an immutable file (ext4, this machine's /tmp).
+    const chattr = await new Deno.Command("chattr", { args: ["+i", stuck] }).output();
+    assert(chattr.success, new TextDecoder().decode(chattr.stderr));
+    for (const d of ["job-a", "job-b"]) await Deno.utime(join(base, d), old, old);
+    const r = await runner(["worker", "cleanup", "--file-pattern", `${base}/job-*`]);
+    assertEquals(r.code, 1);
+    assertIncludes(r.stderr, `runner: cannot remove ${base}/job-a: Operation not permitted`);
+    assertEquals(
+      r.stdout,
+      `Removed 1 private data dir(s) in pattern ${base}/job-*\n(changed: True)\n`,
+    );
+    assertEquals([...Deno.readDirSync(base)].map((e) => e.name), ["job-a"]);
+  } finally {
+    await new Deno.Command("chattr", { args: ["-i", stuck] }).output().catch(() => {});
+    await rmrf(base);
+  }
+});

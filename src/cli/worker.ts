@@ -18,6 +18,7 @@ export async function workerCommand(a: Record<string, unknown>): Promise<number>
       imagePrune: !!a.image_prune,
       engine: String(a.process_isolation_executable ?? "podman"),
       print: (line) => console.log(line),
+      warn: (line) => console.error(line),
     });
   }
   if (a.worker_info) {

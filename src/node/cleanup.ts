@@ -6,6 +6,7 @@
 import { join } from "../runtime/path.ts";
 import { isAlive } from "../exec/process_tree.ts";
 import { lockUnclaimed } from "../job/artifact_claim.ts";
+import { osError } from "../config/errors.ts";
 
 /** Directories no pattern may ever be able to match. */
 export const SYSTEM_DIRS = [
@@ -150,11 +151,14 @@ export interface CleanupOptions {
   imagePrune: boolean;
   engine: string;
   print: (line: string) => void;
+  /** Where a dir that could not be removed is said (stderr). */
+  warn: (line: string) => void;
 }
 
-/** Runs the cleanup; resolves to the exit code. */
+/** Runs the cleanup; resolves to the exit code (1 when a dir could not be removed). */
 export async function cleanup(o: CleanupOptions): Promise<number> {
   let changed = false;
+  let failed = false;
   if (o.filePattern) {
     const hits = systemDirsMatched(o.filePattern);
     if (hits.length) {
@@ -162,10 +166,13 @@ export async function cleanup(o: CleanupOptions): Promise<number> {
       o.print("Refusing to continue for user system safety.");
       return 1;
     }
-    const candidates = globDirs(o.filePattern).map((path) => ({
-      path,
-      mtimeMs: Deno.statSync(path).mtime?.getTime() ?? 0,
-    }));
+    const candidates = globDirs(o.filePattern).flatMap((path) => {
+      try {
+        return [{ path, mtimeMs: Deno.statSync(path).mtime?.getTime() ?? 0 }];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
     const doomed = selectForCleanup(candidates, {
       nowMs: Date.now(),
       graceMinutes: o.graceMinutes,
@@ -175,10 +182,21 @@ export async function cleanup(o: CleanupOptions): Promise<number> {
       o.print(`Excluding running project ${path} from cleanup`);
       return false;
     });
-    for (const path of doomed) await Deno.remove(path, { recursive: true });
-    if (doomed.length) {
+    let removed = 0;
+    for (const path of doomed) {
+      try {
+        await Deno.remove(path, { recursive: true });
+        removed++;
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) continue; // another cleanup was first
+        // The others still go; the exit status says that one did not.
+        failed = true;
+        o.warn(`runner: cannot remove ${path}: ${osError((e as Error).message).reason}`);
+      }
+    }
+    if (removed) {
       changed = true;
-      o.print(`Removed ${doomed.length} private data dir(s) in pattern ${o.filePattern}`);
+      o.print(`Removed ${removed} private data dir(s) in pattern ${o.filePattern}`);
     }
   }
   let removed = 0;
@@ -201,7 +219,7 @@ export async function cleanup(o: CleanupOptions): Promise<number> {
     }
   }
   o.print(`(changed: ${changed ? "True" : "False"})`);
-  return 0;
+  return failed ? 1 : 0;
 }
 
 /**

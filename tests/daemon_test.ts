@@ -34,10 +34,16 @@ async function startStop(entry?: string, cwd?: string) {
     );
     const cmd = join(pdd, "artifacts", "bg", "command");
     assert(await waitFor(() => exists(cmd), 10_000));
-    const marker = JSON.parse(await Deno.readTextFile(cmd)).env.RUNNER_JOB_MARKER;
+    const env = JSON.parse(await Deno.readTextFile(cmd)).env;
+    const marker = env.RUNNER_JOB_MARKER;
+    assertEquals(env.RUNNER_DAEMON_PIDFILE, undefined, "start's word to runner is not the job's");
     assert(await waitFor(() => processesWithEnv("RUNNER_JOB_MARKER", marker).length >= 2, 10_000));
 
-    const stop = await runner(["stop", pdd, "-i", "bg"], { entry, cwd });
+    // Named through a symlink, the dir is still the job's.
+    const link = `${pdd}-link`;
+    await Deno.symlink(pdd, link);
+    const stop = await runner(["stop", link, "-i", "bg"], { entry, cwd });
+    await Deno.remove(link);
     assertEquals(stop.code, 0, stop.stderr);
     assertEquals(
       processesWithEnv("RUNNER_JOB_MARKER", marker),
@@ -83,3 +89,36 @@ Deno.test("daemon: a job that finishes removes its pid file; bad input fails sta
     await cleanup(pdd);
   }
 });
+
+// A runner killed outright leaves its pid file; that pid may since name another process, which
+// `stop` would have killed with its whole session (ansible-runner's stop does).
+Deno.test("daemon: a stale pid file naming another process: not alive, nothing killed", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: quick}}]\n",
+  );
+  const other = new Deno.Command("setsid", { args: ["sleep", "307"] }).spawn();
+  try {
+    await Deno.writeTextFile(join(pdd, "pid"), `${other.pid}\n`);
+    assertEquals((await runner(["is-alive", pdd])).code, 1);
+    const stop = await runner(["stop", pdd]);
+    assertEquals(stop.code, 0, stop.stderr);
+    assert(!(await exists(join(pdd, "pid"))), "the stale pid file is removed");
+    assert(processAlive(other.pid), "the other process lives on");
+    await Deno.writeTextFile(join(pdd, "pid"), `${other.pid}\n`);
+    const start = await runner(["start", pdd, "-p", "test.yml", "-i", "s"]);
+    assertEquals(start.code, 0, start.stderr);
+    assert(await waitFor(() => exists(join(pdd, "artifacts", "s", "status")), 15_000));
+  } finally {
+    other.kill("SIGKILL");
+    await other.status;
+    await cleanup(pdd);
+  }
+});
+
+function processAlive(pid: number): boolean {
+  try {
+    return !Deno.readTextFileSync(`/proc/${pid}/stat`).includes(") Z ");
+  } catch {
+    return false;
+  }
+}

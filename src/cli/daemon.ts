@@ -14,6 +14,37 @@ function pidPath(pdd: string): string {
   return join(resolve(pdd), "pid");
 }
 
+/**
+ * The pid of the background job of `pdd` while it runs, else null. The pid file alone is not
+ * enough: a runner killed outright leaves it, and its pid may since name another process (which
+ * `stop` would then kill, with its whole session). The job's runner carries the pid file's path
+ * in its environment, as `start` gave it (compared as files: the dir may be named through a
+ * symlink).
+ */
+function runningJob(pdd: string): number | null {
+  const pid = readPid(pdd);
+  if (pid === null || !isAlive(pid)) return null;
+  let environ: Uint8Array;
+  try {
+    environ = Deno.readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return pid; // another user's: only the pid file to go by
+  }
+  const prefix = `${PIDFILE_ENV}=`;
+  const given = new TextDecoder().decode(environ).split("\0").find((v) => v.startsWith(prefix));
+  return given && sameFile(given.slice(prefix.length), pidPath(pdd)) ? pid : null;
+}
+
+/** Whether two paths name one file (through symlinks or not). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [Deno.statSync(a), Deno.statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 function readPid(pdd: string): number | null {
   try {
     const text = Deno.readTextFileSync(pidPath(pdd)).trim();
@@ -46,8 +77,8 @@ export async function startCommand(a: JobArgs, rawArgs: string[]): Promise<numbe
     throw e;
   }
   const pdd = resolve(options.privateDataDir);
-  const running = readPid(pdd);
-  if (running !== null && isAlive(running)) {
+  const running = runningJob(pdd);
+  if (running !== null) {
     console.error(`runner: error: a job is already running from ${pdd} (pid ${running})`);
     return 1;
   }
@@ -77,8 +108,7 @@ export async function startCommand(a: JobArgs, rawArgs: string[]): Promise<numbe
 /** `runner is-alive`: 0 while the background job runs, 1 otherwise. */
 export function isAliveCommand(a: Record<string, unknown>): number {
   touchDaemonLog(String(a.private_data_dir));
-  const pid = readPid(String(a.private_data_dir));
-  return pid !== null && isAlive(pid) ? 0 : 1;
+  return runningJob(String(a.private_data_dir)) !== null ? 0 : 1;
 }
 
 /**
@@ -88,12 +118,13 @@ export function isAliveCommand(a: Record<string, unknown>): number {
 export async function stopCommand(a: Record<string, unknown>): Promise<number> {
   const pdd = String(a.private_data_dir);
   touchDaemonLog(pdd);
-  const pid = readPid(pdd);
-  if (pid === null) {
+  if (readPid(pdd) === null) {
     console.error(`runner: error: no pid file in ${resolve(pdd)}: no background job`);
     return 1;
   }
-  if (isAlive(pid)) {
+  // A pid file that names no job of ours (stale) is removed, and nothing is signalled.
+  const pid = runningJob(pdd);
+  if (pid !== null) {
     try {
       Deno.kill(pid, "SIGTERM");
     } catch { /* gone meanwhile */ }

@@ -83,6 +83,9 @@ export function runOptionsFromArgs(a: JobArgs, env: Record<string, string>): Run
 export async function runCommand(a: JobArgs): Promise<number> {
   const log = makeLogger({ debug: !!a.debug, logfile: str(a.logfile) });
   const env = Deno.env.toObject();
+  // `start`'s word to its background runner, not the job's (nor its `command` record's).
+  const pidfile = env[PIDFILE_ENV];
+  delete env[PIDFILE_ENV];
   let spec;
   try {
     spec = await prepareJob(runOptionsFromArgs(a, env), env);
@@ -97,7 +100,6 @@ export async function runCommand(a: JobArgs): Promise<number> {
   for (const w of spec.warnings) console.error(`runner: warning: ${w}`);
 
   // As a background job (`runner start`), own the pid file for as long as the job runs.
-  const pidfile = Deno.env.get(PIDFILE_ENV);
   if (pidfile) Deno.writeTextFileSync(pidfile, String(Deno.pid), { mode: 0o600 });
   const controller = new AbortController();
   const stopListening = onCancelSignals(() => controller.abort());

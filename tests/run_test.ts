@@ -221,6 +221,31 @@ Deno.test("run: an environment too large to start the program is said in words",
   }
 });
 
+// ansible-runner dies with a traceback and no status when its console cannot be written (a full
+// disk under a redirected stdout, a terminal gone); the job need not.
+Deno.test("run: a console that cannot be written is said once; the job and its artifacts go on", async () => {
+  const pdd = await playbookPdd(
+    "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: hi}}, {debug: {msg: again}}]\n",
+  );
+  try {
+    const script = `exec "$0" run -A --no-lock "$1" run "$2" -p test.yml -i full > /dev/full`;
+    const out = await new Deno.Command("sh", {
+      args: ["-c", script, Deno.execPath(), join(ROOT, "main.ts"), pdd],
+      env: { NO_COLOR: "1" },
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, stderr);
+    const warnings = stderr.split("\n").filter((l) => l.includes("cannot write to the console"));
+    assertEquals(warnings.length, 1, stderr);
+    assertIncludes(warnings[0], "No space left on device");
+    assertEquals(await artifact(pdd, "full", "status"), "successful");
+    assertIncludes(await artifact(pdd, "full", "stdout"), '"msg": "again"');
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: a failing task gives status failed, rc 2, and exit code 2", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.fail: msg=boom\n",

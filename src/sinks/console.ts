@@ -3,6 +3,7 @@ import type { JobEvent } from "../events/event.ts";
 import { isTerminalLine, writeEventJson, writeEventText } from "./artifacts.ts";
 import { PythonJson } from "./python_json.ts";
 import type { JobSink } from "./sink.ts";
+import { osError } from "../config/errors.ts";
 
 // CSI and OSC sequences, as Ansible's colour output uses them.
 // deno-lint-ignore no-control-regex
@@ -20,6 +21,8 @@ export interface ConsoleOptions {
   stripAnsi?: boolean;
   /** Where to write; standard output by default. */
   out?: { writeSync(p: Uint8Array): number };
+  /** Where a console that cannot be written is said, once (default: stderr). */
+  warn?: (msg: string) => void;
 }
 
 /** Prints each event as it arrives. */
@@ -27,6 +30,8 @@ export class ConsoleSink implements JobSink {
   #opts: ConsoleOptions;
   #out: { writeSync(p: Uint8Array): number };
   #encoder = new TextEncoder();
+  /** Set once a write failed: the console is left alone from then on. */
+  #lost = false;
 
   constructor(opts: ConsoleOptions = {}) {
     this.#opts = opts;
@@ -34,6 +39,7 @@ export class ConsoleSink implements JobSink {
   }
 
   event(ev: JobEvent): void {
+    if (this.#lost) return;
     try {
       // With -j, lines printed outside any event stay text, as ansible-runner prints them.
       const json = this.#opts.json && !isTerminalLine(ev);
@@ -41,8 +47,21 @@ export class ConsoleSink implements JobSink {
       if (json) writeEventJson(this.#out, ev, this.#encoder, "\n", new PythonJson());
       else writeEventText(this.#out, ev, this.#encoder, transform);
     } catch (e) {
-      // A closed pipe on the console must not fail the job; artifacts still get everything.
-      if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+      // A console that cannot be written (a closed pipe, a full disk, a terminal gone) must not
+      // fail the job: the artifacts, the wire and the handlers still get everything. A closed
+      // pipe is a reader that has seen enough (`| head`); anything else is said once.
+      this.#lost = true;
+      if (e instanceof Deno.errors.BrokenPipe) return;
+      const warn = this.#opts.warn ?? ((m: string) => {
+        try {
+          console.error(m);
+        } catch { /* stderr is gone too */ }
+      });
+      warn(
+        `runner: warning: cannot write to the console: ${
+          osError((e as Error).message).reason
+        }; the job goes on, its artifacts whole`,
+      );
     }
   }
 }

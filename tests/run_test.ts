@@ -223,14 +223,16 @@ Deno.test("run: an environment too large to start the program is said in words",
 
 // ansible-runner dies with a traceback and no status when its console cannot be written (a full
 // disk under a redirected stdout, a terminal gone); the job need not.
-Deno.test("run: a console that cannot be written is said once; the job and its artifacts go on", async () => {
+Deno.test("run: a console (or stderr) that cannot be written: said once if it can be, the job goes on", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks: [{debug: {msg: hi}}, {debug: {msg: again}}]\n",
+    { "env/settings": "not_a_setting: 1\n" }, // a warning on stderr before the job starts
   );
   try {
     const script = `exec "$0" run -A --no-lock "$1" run "$2" -p test.yml -i full > /dev/full`;
+    const rest = [Deno.execPath(), join(ROOT, "main.ts"), pdd];
     const out = await new Deno.Command("sh", {
-      args: ["-c", script, Deno.execPath(), join(ROOT, "main.ts"), pdd],
+      args: ["-c", script, ...rest],
       env: { NO_COLOR: "1" },
       stderr: "piped",
     }).output();
@@ -241,6 +243,12 @@ Deno.test("run: a console that cannot be written is said once; the job and its a
     assertIncludes(warnings[0], "No space left on device");
     assertEquals(await artifact(pdd, "full", "status"), "successful");
     assertIncludes(await artifact(pdd, "full", "stdout"), '"msg": "again"');
+    // Nor does a stderr that cannot be written: its lines are dropped, as Python's logging does.
+    const noErr = await new Deno.Command("sh", {
+      args: ["-c", script.replace("-i full", "-i nostderr --debug") + " 2>/dev/full", ...rest],
+    }).output();
+    assertEquals(noErr.code, 0);
+    assertEquals(await artifact(pdd, "nostderr", "status"), "successful");
   } finally {
     await cleanup(pdd);
   }

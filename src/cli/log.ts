@@ -14,9 +14,14 @@ export function makeLogger(opts: { debug?: boolean; logfile?: string }): Logger 
     : null;
   return {
     write: (msg) => {
-      const line = `${new Date().toISOString()} ${msg}\n`;
-      if (opts.debug) Deno.stderr.writeSync(enc.encode(line));
-      file?.writeSync(enc.encode(line));
+      const line = enc.encode(`${new Date().toISOString()} ${msg}\n`);
+      // Diagnostics that cannot be written (a full disk) are dropped: they must not end the job.
+      try {
+        if (opts.debug) Deno.stderr.writeSync(line);
+      } catch { /* dropped */ }
+      try {
+        file?.writeSync(line);
+      } catch { /* dropped */ }
     },
     close: () => file?.close(),
   };

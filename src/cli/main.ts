@@ -11,6 +11,7 @@ async function writeAll(w: { write(p: Uint8Array): Promise<number> }, text: stri
 
 /** Parses `args` and runs the command; resolves to the exit code (2 for a bad command line). */
 export async function cli(args: string[]): Promise<number> {
+  forgivingStderr();
   let parsed;
   try {
     parsed = parseArgs(PROGRAM, commandFirst(args, COMMANDS, valueFlags(PROGRAM)));
@@ -38,6 +39,21 @@ export async function cli(args: string[]): Promise<number> {
     if (parsed.args.debug) console.error((e as Error).stack);
     return 1;
   }
+}
+
+/**
+ * runner's warnings and errors go to stderr through console.error, which throws when stderr
+ * cannot be written (`2>/dev/full`, a full disk): a warning would then end the job before it
+ * started, with no status. In the command line's process, a line that cannot be written is
+ * dropped instead, as Python's logging drops it under ansible-runner.
+ */
+function forgivingStderr(): void {
+  const write = console.error.bind(console);
+  console.error = (...data: unknown[]) => {
+    try {
+      write(...data);
+    } catch { /* stderr is gone */ }
+  };
 }
 
 const FS_ERRORS = [

@@ -48,13 +48,16 @@ export async function cli(args: string[]): Promise<number> {
  * dropped instead, as Python's logging drops it under ansible-runner.
  */
 function forgivingStderr(): void {
+  if (FORGIVING in console.error) return; // already (cli called again in one process)
   const write = console.error.bind(console);
-  console.error = (...data: unknown[]) => {
+  console.error = Object.assign((...data: unknown[]) => {
     try {
       write(...data);
     } catch { /* stderr is gone */ }
-  };
+  }, { [FORGIVING]: true });
 }
+
+const FORGIVING = Symbol("forgiving");
 
 const FS_ERRORS = [
   Deno.errors.NotFound,

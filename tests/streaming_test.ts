@@ -160,6 +160,35 @@ Deno.test("worker: writes no event files; its stdout artifact is whole (as ansib
   }
 });
 
+// A full disk on the node is the node's trouble, not the stream's: said as such.
+Deno.test("worker: a full disk while unpacking: an error status naming it, eof, exit 1", async () => {
+  const pdd = await jobPdd();
+  await Deno.writeFile(
+    join(pdd, "project", "blob"),
+    crypto.getRandomValues(new Uint8Array(60_000)),
+  );
+  const disk = await Deno.makeTempDir();
+  const unmount = await mountSmallDisk(disk, "40k");
+  try {
+    const r = await pipeline([
+      [...OURS, "transmit", pdd, "-p", "test.yml"],
+      [...OURS, "worker", "--private-data-dir", join(disk, "pdd")],
+    ]);
+    assertEquals(r.codes, [0, 1], r.stderr.join("\n"));
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(lines.at(-1), { eof: true });
+    assertEquals(lines.at(-2)?.status, "error");
+    assertEquals(
+      lines.at(-2)?.job_explanation,
+      `Failed to extract the private data dir into ${join(disk, "pdd")}: No space left on device`,
+    );
+  } finally {
+    await unmount();
+    await cleanup(pdd);
+    await cleanup(disk);
+  }
+});
+
 Deno.test("streaming: a failed job's rc comes through process's exit status", async () => {
   const pdd = await jobPdd(FAILING);
   const ctl = await Deno.makeTempDir();

@@ -2,8 +2,8 @@
  * The locale a job inherits, as under ansible-runner. Python coerces a legacy C locale to a
  * UTF-8 one when it starts (PEP 538) and writes that into its own environment, so every job
  * ansible-runner starts from a C-locale environment (a systemd unit, `env -i`, a container
- * whose LANG names a locale it lacks) sees `LC_CTYPE=C.UTF-8`: `ls`, `sort` and `wc -m` in its
- * tasks read and write UTF-8. runner, not being Python, does the same for its jobs.
+ * whose LANG names a locale it lacks) sees `LC_CTYPE=C.UTF-8`: `ls`, `sort` and `wc -m` in a
+ * program it runs (`-b`) read and write UTF-8. runner, not being Python, does the same.
  * @module
  */
 

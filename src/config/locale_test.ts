@@ -21,6 +21,8 @@ Deno.test("locale: the rule, with a system that has only C.UTF-8 and en_GB.UTF-8
     assertEquals(pythonCoercedCtype(env, has), want, JSON.stringify(env));
   }
   assertEquals(pythonCoercedCtype({}, (l) => l === "UTF-8"), "UTF-8");
+  // A target itself is taken as it is, without asking.
+  assertEquals(pythonCoercedCtype({ LANG: "C.UTF-8" }, () => false), null);
   assertEquals(pythonCoercedCtype({}, () => false), null);
 });
 

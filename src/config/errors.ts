@@ -17,6 +17,13 @@ export class ConfigError extends Error {
  * message is the reason when it has another form. Pure.
  */
 export function osError(message: string): { reason: string; op?: string } {
-  const m = /^(.*?) \(os error \d+\)(?:: (.*))?$/s.exec(message);
+  const m = OS_ERROR.exec(message);
   return m ? { reason: m[1], op: m[2] } : { reason: message };
 }
+
+/** The reason of an operating system error's message (a full disk…); null for another. Pure. */
+export function osFailure(message: string): string | null {
+  return OS_ERROR.exec(message)?.[1] ?? null;
+}
+
+const OS_ERROR = /^(.*?) \(os error \d+\)(?:: (.*))?$/s;

@@ -5,7 +5,7 @@
 import { ArtifactWriter, unwrittenSummary, writeErrorReporter } from "../sinks/artifacts.ts";
 import { dispatchEvent, FINAL_STATUSES, type JobSink, type JobStatus } from "../sinks/sink.ts";
 import { ByteReader } from "./byte_reader.ts";
-import { osError } from "../config/errors.ts";
+import { osFailure } from "../config/errors.ts";
 import { parseWireLine, WireError } from "./wire.ts";
 import { receiveDirectory } from "./zip_frame.ts";
 
@@ -70,8 +70,8 @@ export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorRes
           await receiveDirectory(reader, msg.size, opts.artifactDir);
         } catch (e) {
           // A full disk, say: named as such (a bad stream says itself what is wrong).
-          const { reason, op } = osError((e as Error).message);
-          if (op === undefined && reason === (e as Error).message) throw e;
+          const reason = osFailure((e as Error).message);
+          if (reason === null) throw e;
           throw new Error(
             `cannot unpack the worker's artifacts into ${opts.artifactDir}: ${reason}`,
           );

@@ -3,7 +3,7 @@
  * events, the artifacts and eof. A stream it cannot read ends in an `error` status and eof,
  * with nothing run.
  */
-import { ConfigError, osError } from "../config/errors.ts";
+import { ConfigError, osFailure } from "../config/errors.ts";
 import { type JobSpec, prepareJob } from "../config/job_spec.ts";
 import { executeJob, type JobResult } from "../job/execute.ts";
 import { WireSink } from "../sinks/wire.ts";
@@ -60,8 +60,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
   } catch (e) {
     await reader.cancel();
     // A full or read-only disk is this node's trouble, not the stream's: said as such.
-    const { reason, op } = osError((e as Error).message);
-    const msg = op !== undefined || reason !== (e as Error).message
+    const reason = osFailure((e as Error).message);
+    const msg = reason !== null
       ? `Failed to extract the private data dir into ${opts.privateDataDir}: ${reason}`
       : `Failed to read the transmit stream: ${(e as Error).message}`;
     WireSink.fail(opts.out, msg);

@@ -700,3 +700,33 @@ for (const version of ["2.3", "2.4"]) {
     }
   });
 }
+
+Deno.test("streaming: a job as AWX sends it (a numeric ident, its settings) runs on runner's worker", async () => {
+  // AWX passes its job's database id as `ident` and the fact cache switch as a kwarg.
+  const pdd = await jobPdd();
+  const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
+  try {
+    const api =
+      `import sys, ansible_runner; ansible_runner.interface.run(private_data_dir=${
+        JSON.stringify(pdd)
+      }, playbook="test.yml", ident=4021, passwords={}, envvars={"JOB_ID": "4021"}, ` +
+      `settings={"job_timeout": 0, "suppress_ansible_output": True, ` +
+      `"suppress_output_file": True}, fact_cache_type="", streamer="transmit", ` +
+      `_output=sys.stdout.buffer)`;
+    const r = await pipeline([
+      ["/usr/bin/python3", "-c", api],
+      [...OURS, "worker"],
+      [...PY, "process", ctl, "-i", "4021"],
+    ]);
+    assertEquals(r.codes, [0, 0, 0], r.stderr.join("\n"));
+    assertIncludes(r.stdout, "streamed");
+    const dir = join(ctl, "artifacts/4021");
+    assertEquals(await Deno.readTextFile(join(dir, "status")), "successful");
+    const command = JSON.parse(await Deno.readTextFile(join(dir, "command")));
+    assertEquals(command.env.JOB_ID, "4021");
+    assert(!("ANSIBLE_CACHE_PLUGIN" in command.env), "fact_cache_type '' turns the cache off");
+  } finally {
+    await cleanup(pdd);
+    await cleanup(ctl);
+  }
+});

@@ -71,7 +71,8 @@ const isMap: Check = (v) => typeof v === "object" && v !== null && !Array.isArra
 const isStrList: Check = (v) => Array.isArray(v) && v.every(isStr);
 
 const KNOWN: Record<string, Check> = {
-  ident: isStr,
+  // AWX sends its job's database id, a number; ansible-runner formats it into the dir name.
+  ident: (v) => isStr(v) || Number.isSafeInteger(v),
   binary: isStr,
   playbook: isStr,
   module: isStr,
@@ -172,7 +173,7 @@ export function optionsFromKwargs(
   const inside = (p: string | undefined) => p === undefined || isAbsolute(p) ? p : join(pdd, p);
   const options: RunOptions = {
     privateDataDir: pdd,
-    ident: v.ident as string | undefined,
+    ident: v.ident === undefined ? undefined : String(v.ident),
     binary: v.binary as string | undefined,
     playbook: v.playbook as string | undefined,
     module: v.module as string | undefined,

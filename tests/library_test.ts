@@ -11,7 +11,7 @@ import {
   transmit,
   worker,
 } from "../mod.ts";
-import { cleanup, exists, mountSmallDisk, playbookPdd } from "./helpers.ts";
+import { cleanup, exists, mountSmallDisk, playbookPdd, processesWithEnv } from "./helpers.ts";
 
 const PLAY = `- hosts: all
   gather_facts: true
@@ -168,6 +168,94 @@ Deno.test("library: cancelCallback is polled and cancels", async () => {
     await cleanup(pdd);
   }
 });
+
+/** A job whose second task leaves a process in the background, then waits. */
+const BACKGROUND = `- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.shell: (HANDLER_STRAY=1 sleep 60 &); echo started
+    - ansible.builtin.pause: seconds=2
+    - ansible.builtin.debug: msg=after
+`;
+
+for (
+  const [what, handlers, explanation, rejection] of [
+    ["an eventHandler", { eventHandler: () => throwIt("event") }, "runner: event", "Error: event"],
+    [
+      "a statusHandler (on running)",
+      { statusHandler: (s: JobStatus) => s === "running" && throwIt("status") },
+      "runner: status",
+      "Error: status",
+    ],
+    [
+      "a cancelCallback",
+      { cancelCallback: () => throwIt("cancel") },
+      "runner: cancelCallback threw: Error: cancel",
+      "Error: cancelCallback threw: Error: cancel",
+    ],
+  ] as const
+) {
+  Deno.test(`library: ${what} that throws stops the job ('error'), artifacts whole, then rejects`, async () => {
+    const pdd = await playbookPdd(BACKGROUND);
+    try {
+      // Thrown from the second event on: the first task's background process has started.
+      // Once it has thrown, it throws at every call.
+      let calls = 0;
+      let armed = false;
+      const throwAfterStart = (f: () => unknown) => () => {
+        armed ||= processesWithEnv("HANDLER_STRAY", "1").length > 0 || calls++ > 40;
+        if (armed) f();
+        return false;
+      };
+      const h = Object.fromEntries(
+        Object.entries(handlers).map(([k, f]) => [
+          k,
+          k === "statusHandler" ? f : throwAfterStart(f as () => unknown),
+        ]),
+      );
+      const { runner, done } = await runAsync({
+        privateDataDir: pdd,
+        playbook: "test.yml",
+        quiet: true,
+        ...h,
+      });
+      assertEquals(String(await done.then(() => "resolved", (e) => e)), rejection);
+      assertEquals(runner.status, "error");
+      const dir = join(pdd, "artifacts", runner.ident);
+      assertEquals(await Deno.readTextFile(join(dir, "status")), "error");
+      assertEquals(await Deno.readTextFile(join(dir, "rc")), "1");
+      assertIncludes(await Deno.readTextFile(join(dir, "stdout")), explanation);
+      assertEquals(processesWithEnv("HANDLER_STRAY", "1"), []);
+    } finally {
+      await cleanup(pdd);
+    }
+  });
+}
+
+Deno.test("library: a statusHandler throwing at the final status: artifacts whole, then it rejects", async () => {
+  const pdd = await playbookPdd("- hosts: all\n  gather_facts: false\n  tasks:\n    - ping:\n");
+  try {
+    let error: unknown = null;
+    await run({
+      privateDataDir: pdd,
+      playbook: "test.yml",
+      ident: "final",
+      quiet: true,
+      statusHandler: (s) => s === "successful" && throwIt("at the end"),
+    }).catch((e) => error = e);
+    assertEquals(String(error), "Error: at the end");
+    const dir = join(pdd, "artifacts", "final");
+    assertEquals(await Deno.readTextFile(join(dir, "status")), "successful");
+    assertEquals(await Deno.readTextFile(join(dir, "rc")), "0");
+    assertIncludes(await Deno.readTextFile(join(dir, "stdout")), "PLAY RECAP");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+function throwIt(what: string): never {
+  throw new Error(what);
+}
 
 Deno.test("library: bad input rejects with ConfigError and writes nothing", async () => {
   const pdd = await playbookPdd(PLAY, { "env/settings": "job_timeout: soon\n" });

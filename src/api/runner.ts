@@ -10,8 +10,14 @@ import { settingsFromCamelCase } from "../config/settings.ts";
 import type { RunOptions } from "../config/options.ts";
 import type { JobEvent } from "../events/event.ts";
 import { materialize } from "../events/spill.ts";
-import { executeJob, type JobResult } from "../job/execute.ts";
-import type { JobSink, JobStatus, StatusInfo } from "../sinks/sink.ts";
+import { executeJob } from "../job/execute.ts";
+import {
+  FINAL_STATUSES,
+  HandlerFailure,
+  type JobSink,
+  type JobStatus,
+  type StatusInfo,
+} from "../sinks/sink.ts";
 import { every } from "../runtime/timer.ts";
 
 /** Callbacks of a library job, as ansible-runner's Python API names them (camelCase). */
@@ -20,7 +26,10 @@ export interface RunHandlers {
   eventHandler?: (event: JobEvent) => boolean | void;
   /** Every status change, with the job's command, cwd and env on `starting`. */
   statusHandler?: (status: JobStatus, config: StatusInfo) => void;
-  /** Polled while the job runs (every 100 ms); returning true cancels it. */
+  /**
+   * Polled while the job runs (every 100 ms); returning true cancels it. Should it throw, the
+   * job is stopped all the same, with status `error` and the exception in its explanation.
+   */
   cancelCallback?: () => boolean;
   /** Called once when the job has ended. */
   finishedCallback?: (runner: Runner) => void;
@@ -95,6 +104,11 @@ export class Runner {
     this.#controller.abort();
   }
 
+  /** @internal Stops the job because a handler of the caller's failed (status `error`). */
+  fail(why: HandlerFailure): void {
+    this.#controller.abort(why);
+  }
+
   /** @internal The cancel signal handed to the pipeline. */
   get signal(): AbortSignal {
     return this.#controller.signal;
@@ -108,10 +122,16 @@ export class Runner {
     this.#wake();
   }
 
-  /** @internal Marks the end. */
-  finish(result: JobResult): void {
-    this.status = result.status;
-    this.rc = result.rc;
+  /** @internal Follows the job's status; a final one (with its rc) marks the end. */
+  noteStatus(status: JobStatus, rc?: number): void {
+    this.status = status;
+    if (!FINAL_STATUSES.includes(status)) return;
+    this.rc = rc ?? null;
+    this.end();
+  }
+
+  /** @internal Marks the end: events() stops waiting (the job may have ended without a status). */
+  end(): void {
     this.#ended = true;
     this.#wake();
   }
@@ -186,26 +206,36 @@ export async function runAsync(
       return options.eventHandler?.(full);
     },
     status: (status, info) => {
-      runner.status = status;
       for (const p of plugins) p.statusHandler?.(status, info);
       options.statusHandler?.(status, info);
     },
   };
-  const index: JobSink = { event: (ev) => runner.noteEvent(ev) };
+  // Runner's own record, after the artifacts: a handler that throws does not stop it.
+  const index: JobSink = {
+    event: (ev) => runner.noteEvent(ev),
+    status: (status, info) => runner.noteStatus(status, info.rc),
+  };
   let stopPolling = () => {};
   if (options.cancelCallback) {
     stopPolling = every(100, () => {
-      if (options.cancelCallback!()) runner.cancel();
+      if (runner.signal.aborted) return;
+      try {
+        if (options.cancelCallback!()) runner.cancel();
+      } catch (e) {
+        runner.fail(new HandlerFailure(`cancelCallback threw: ${e}`, { cause: e }));
+      }
     });
   }
   const done = executeJob(spec, { before: [user], after: [index], signal: runner.signal })
-    .then((result) => {
-      runner.finish(result);
+    .then(() => {
       options.artifactsHandler?.(spec.artifactDir);
       options.finishedCallback?.(runner);
       return runner;
     })
-    .finally(() => stopPolling());
+    .finally(() => {
+      stopPolling();
+      runner.end();
+    });
   return { runner, done };
 }
 

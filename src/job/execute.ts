@@ -23,7 +23,15 @@ import {
 } from "../sinks/artifacts.ts";
 import { pythonJson } from "../sinks/python_json.ts";
 import { HttpEmitter } from "../sinks/http.ts";
-import { dispatchEvent, type JobSink, type JobStatus, type StatusInfo } from "../sinks/sink.ts";
+import {
+  dispatchEvent,
+  dispatchStatus,
+  HandlerFailure,
+  type JobSink,
+  type JobStatus,
+  type StatusInfo,
+  untilItThrows,
+} from "../sinks/sink.ts";
 import { rotateArtifacts } from "./rotate.ts";
 import { GcBudget } from "../runtime/gc.ts";
 import { claimArtifactDir } from "./artifact_claim.ts";
@@ -100,14 +108,19 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   // Held until this function returns or throws: another job's rotation leaves the dir alone.
   using _claim = claimArtifactDir(spec.artifactDir);
 
-  const before = opts.before ?? [];
-  const after = [...(opts.after ?? [])];
+  // A sink that throws ends the job ("error"); the ending still reaches the others, and the
+  // error goes to the caller once the artifacts are whole (the worker's reader went away, a
+  // library handler failed).
+  let sinkError: { e: unknown } | null = null;
+  const failed = (e: unknown) => sinkError ??= { e };
+  const before = (opts.before ?? []).map((s) => untilItThrows(s, failed));
+  const after = (opts.after ?? []).map((s) => untilItThrows(s, failed));
   if (spec.http) after.push(new HttpEmitter(spec.http, { log }));
   /** Every sink, for statuses and the close (`after` grows: the profiler joins it). */
   const sinks = (): JobSink[] => [...before, artifacts, ...after];
   const redactor = new Redactor(spec.secrets);
   const emitStatus = (status: JobStatus, info: Omit<StatusInfo, "runner_ident"> = {}) => {
-    for (const s of sinks()) s.status?.(status, { runner_ident: spec.ident, ...info });
+    dispatchStatus(sinks(), status, { runner_ident: spec.ident, ...info });
   };
   // What events leave behind dies in V8's old space, which grows to several times what lives
   // before a full collection: at 40,000 events a second, 120 MB of peak RSS. Collecting every
@@ -316,6 +329,8 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         batchMs: poller ? 0 : undefined,
       });
       exitedByItself = end.end === "exited";
+      // A cancelCallback that threw stopped the job: an error of the caller's, not a cancel.
+      if (opts.signal?.reason instanceof HandlerFailure) throw opts.signal.reason;
       for (const ev of parser.end()) emitEvent(ev);
       artifacts.writeStderr("");
       if (end.end === "timeout") {
@@ -338,7 +353,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     textEvents(msg + "\r\n");
     for (const ev of parser.end()) emitEvent(ev);
     artifacts.writeStderr(msg + "\n");
-    if (opts.signal?.aborted) {
+    if (opts.signal?.aborted && !(e instanceof HandlerFailure)) {
       // Canceled while it was starting (an ssh-add at its prompt): canceled all the same.
       result = { status: "canceled", rc: 254, explanation: "Job was canceled" };
     } else {
@@ -364,8 +379,20 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     }
     if (spec.extravarsFile) await Deno.remove(spec.extravarsFile.path).catch(() => {});
   }
-  emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });
-  for (const s of sinks()) await s.close?.();
+  try {
+    emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });
+  } catch (e) {
+    failed(e); // every sink has had the status; the first error is kept
+  }
+  for (const s of sinks()) {
+    try {
+      await s.close?.();
+    } catch (e) {
+      failed(e);
+    }
+  }
   unwrittenSummary(artifacts);
+  if (sinkError) throw (sinkError as { e: unknown }).e;
+  if (opts.signal?.reason instanceof HandlerFailure) throw opts.signal.reason;
   return { ...result, ident: spec.ident, artifactDir: spec.artifactDir, events: parser.counter };
 }

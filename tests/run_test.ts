@@ -370,6 +370,32 @@ Deno.test("run: role jobs side by side without a project dir", async () => {
   }
 });
 
+Deno.test("run: a role job in a read-only private data dir names the dir it cannot write", async () => {
+  const pdd = await makePdd({
+    "inventory/hosts": LOCAL_INVENTORY,
+    "project/.keep": "",
+    "roles/greet/tasks/main.yml": "- ansible.builtin.debug: msg=hi\n",
+  });
+  const art = await Deno.makeTempDir({ prefix: "runner_art_" });
+  const bind = (args: string[]) => new Deno.Command("mount", { args, stderr: "piped" }).output();
+  try {
+    for (const args of [["--bind", pdd, pdd], ["-o", "remount,bind,ro", pdd]]) {
+      const m = await bind(args);
+      assert(m.success, `this test bind-mounts read-only (it needs root): ${m.stderr}`);
+    }
+    const r = await runner(["run", pdd, "-r", "greet", "--artifact-dir", art, "--ident", "ro"]);
+    assertEquals(r.code, 1, r.stdout + r.stderr);
+    const said =
+      `runner: cannot write the role's playbook into ${pdd}/project: Read-only file system`;
+    assertEquals(await Deno.readTextFile(join(art, "ro", "stderr")), said + "\n");
+    assertEquals(await Deno.readTextFile(join(art, "ro", "status")), "error");
+  } finally {
+    await new Deno.Command("umount", { args: [pdd] }).output();
+    await cleanup(pdd);
+    await cleanup(art);
+  }
+});
+
 Deno.test("run: a role's roles path defaults to ANSIBLE_ROLES_PATH, as in ansible-runner", async () => {
   const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY });
   const roles = await makePdd({

@@ -6,6 +6,7 @@
  * @module
  */
 import { dirname } from "../runtime/path.ts";
+import { osError } from "../config/errors.ts";
 
 /**
  * Writes the playbook at `path`, making its dir if there is none (again, should another job
@@ -18,7 +19,11 @@ export function placeRolePlaybook(path: string, content: string): boolean {
       Deno.writeTextFileSync(path, content);
       return made;
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound) || attempt === 3) throw e;
+      if (!(e instanceof Deno.errors.NotFound) || attempt === 3) {
+        // A read-only private data dir, say: in words, naming the dir.
+        const why = osError((e as Error).message).reason;
+        throw new Error(`cannot write the role's playbook into ${dirname(path)}: ${why}`);
+      }
       Deno.mkdirSync(dirname(path), { recursive: true });
       made = true;
     }

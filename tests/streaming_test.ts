@@ -555,6 +555,60 @@ Deno.test("worker: SIGINT cancels, and status, artifacts and eof follow within s
   }
 });
 
+Deno.test("worker: SIGINT while the job is still arriving: canceled at once, nothing run", async () => {
+  const pdd = await jobPdd();
+  const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
+  try {
+    const tx = await new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
+      stdout: "piped",
+    }).output();
+    const worker = new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "worker"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Half the stream, and the link stalls (the writer stays open).
+    const w = worker.stdin.getWriter();
+    await w.write(tx.stdout.subarray(0, tx.stdout.length >> 1));
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = performance.now();
+    worker.kill("SIGINT");
+    // Should it wait for the rest, the stream ends (cut short) after 5 s: no test that hangs.
+    const cut = setTimeout(() => w.close().catch(() => {}), 5000);
+    const [status, out, err] = await Promise.all([
+      worker.status,
+      new Response(worker.stdout).text(),
+      new Response(worker.stderr).text(),
+    ]);
+    clearTimeout(cut);
+    assert(performance.now() - t0 < 3000, `it waited for the stream: ${performance.now() - t0}`);
+    await w.close().catch(() => {});
+    assertEquals(status.code, 254, err);
+    assertEquals(out.trimEnd().split("\n").map((l) => JSON.parse(l).status ?? l), [
+      "canceled",
+      '{"eof":true}',
+    ]);
+    assert(!out.includes('"starting"'), "no job started");
+    // The controller records it as canceled, rc 254.
+    const p = new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "process", ctl, "-i", "c"],
+      stdin: "piped",
+      stdout: "null",
+    }).spawn();
+    const pw = p.stdin.getWriter();
+    await pw.write(new TextEncoder().encode(out));
+    await pw.close();
+    assertEquals((await p.status).code, 254);
+    assertEquals(await Deno.readTextFile(join(ctl, "artifacts/c/status")), "canceled");
+    assertEquals(await Deno.readTextFile(join(ctl, "artifacts/c/rc")), "254");
+  } finally {
+    await cleanup(pdd);
+    await cleanup(ctl);
+  }
+});
+
 Deno.test("worker: --delete empties --private-data-dir before and removes it after", async () => {
   const pdd = await jobPdd();
   const dest = await Deno.makeTempDir();

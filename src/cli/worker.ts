@@ -49,6 +49,10 @@ export async function workerCommand(a: Record<string, unknown>): Promise<number>
       adopts: true, // nothing else runs in this process
     });
     if (!outcome.ran) {
+      if (outcome.canceled) {
+        console.error(`runner: ${outcome.error}`);
+        return 254; // a canceled job's rc
+      }
       console.error(`runner: error: ${outcome.error}`);
       return 1;
     }

@@ -54,8 +54,12 @@ const TICK_MS = 100;
 /** After the main process exits, how long to wait for the output to drain. */
 const DRAIN_MS = 2000;
 
-/** Runs the program; resolves when it and every process it started are gone. */
+/**
+ * Runs the program; resolves when it and every process it started are gone. Canceled before it
+ * started (a worker's SIGINT while the job was being received), it is not started at all.
+ */
 export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
+  if (opts.signal?.aborted) return { end: "canceled", rc: 254, pid: 0 };
   const proc = spawnPty({ file: opts.file, argv: opts.argv, env: opts.env, cwd: opts.cwd });
   let guard: JobGuard | null = null;
   const helpers: number[] = [];

@@ -63,10 +63,15 @@ export class WireSink implements JobSink {
     writeLine(this.#opts.out, { eof: true });
   }
 
-  /** Ends with an error status and eof, when no job could be run at all. */
-  static fail(out: SyncWriter, explanation: string, ident?: string): void {
+  /** Ends with an error (or canceled) status and eof, when no job could be run at all. */
+  static fail(
+    out: SyncWriter,
+    explanation: string,
+    ident?: string,
+    status: "error" | "canceled" = "error",
+  ): void {
     writeLine(out, {
-      status: "error",
+      status,
       ...(ident ? { runner_ident: ident } : {}),
       job_explanation: explanation,
     });

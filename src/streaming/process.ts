@@ -95,13 +95,17 @@ export async function runProcessor(opts: ProcessorOptions): Promise<ProcessorRes
     artifacts.writeFile("rc", "1");
     return { status, rc: 1, error };
   }
-  let rc = status === "successful" ? 0 : 1;
-  try {
-    const text = Deno.readTextFileSync(`${opts.artifactDir}/rc`).trim();
-    if (/^-?\d+$/.test(text)) rc = Number(text);
-  } catch { /* no rc artifact: keep the status-based code */ }
   if (!FINAL_STATUSES.includes(status as JobStatus)) {
     return { status, rc: 1, error: `the worker stream ended with status ${status}` };
   }
+  try {
+    const text = Deno.readTextFileSync(`${opts.artifactDir}/rc`).trim();
+    if (/^-?\d+$/.test(text)) return { status, rc: Number(text) };
+  } catch { /* no rc artifact */ }
+  // A worker that ran no job (canceled while it received it) sent no artifacts: the status
+  // says it all, with the rc a job ended that way has.
+  const rc = status === "successful" ? 0 : status === "canceled" || status === "timeout" ? 254 : 1;
+  artifacts.writeFile("status", status);
+  artifacts.writeFile("rc", String(rc));
   return { status, rc };
 }

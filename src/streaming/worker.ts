@@ -27,8 +27,13 @@ export interface WorkerOptions {
   adopts?: boolean;
 }
 
-/** What the worker did: the job's result, or an error before any job ran. */
-export type WorkerOutcome = { ran: true; result: JobResult } | { ran: false; error: string };
+/**
+ * What the worker did: the job's result, or an error before any job ran (`canceled`: a cancel
+ * while the job was being received).
+ */
+export type WorkerOutcome =
+  | { ran: true; result: JobResult }
+  | { ran: false; error: string; canceled?: boolean };
 
 /** Reads the stream up to eof: kwargs and the private data dir. */
 async function receive(reader: ByteReader, pdd: string): Promise<Record<string, unknown>> {
@@ -53,12 +58,22 @@ async function receive(reader: ByteReader, pdd: string): Promise<Record<string, 
 /** Runs the worker to the end. */
 export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
   const reader = new ByteReader(opts.input);
+  // A cancel while the job is being received (a slow link, a large project) stops the reading:
+  // what is read so far is not waited on, and no job starts.
+  const stopReading = () => void reader.cancel();
+  if (opts.signal?.aborted) stopReading();
+  opts.signal?.addEventListener("abort", stopReading);
   let kwargs: Record<string, unknown>;
   try {
     kwargs = await receive(reader, opts.privateDataDir);
     reader.release();
   } catch (e) {
     await reader.cancel();
+    if (opts.signal?.aborted) {
+      const msg = "Job was canceled before it started (while it was being received)";
+      WireSink.fail(opts.out, msg, undefined, "canceled");
+      return { ran: false, error: msg, canceled: true };
+    }
     // A full or read-only disk is this node's trouble, not the stream's: said as such.
     const reason = osFailure((e as Error).message);
     const msg = reason !== null
@@ -66,6 +81,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
       : `Failed to read the transmit stream: ${(e as Error).message}`;
     WireSink.fail(opts.out, msg);
     return { ran: false, error: msg };
+  } finally {
+    opts.signal?.removeEventListener("abort", stopReading);
   }
   let spec: JobSpec | undefined;
   try {

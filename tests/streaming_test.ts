@@ -34,11 +34,15 @@ const PLAY = `- hosts: all
 const FAILING =
   "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: /bin/false\n";
 
-/** Our transmit of `pdd` (playbook test.yml), fed whole to our worker: the running worker. */
+/**
+ * Our transmit of `pdd` (playbook test.yml), fed to our worker: the running worker. With
+ * `stall`, only the first half is written and the writer stays open (it is returned).
+ */
 async function workerOn(
   pdd: string,
   stderr: "piped" | "null" = "null",
-): Promise<Deno.ChildProcess> {
+  stall = false,
+): Promise<Deno.ChildProcess & { input: WritableStreamDefaultWriter<Uint8Array> }> {
   const tx = await new Deno.Command(OURS[0], {
     args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
     stdout: "piped",
@@ -49,10 +53,10 @@ async function workerOn(
     stdout: "piped",
     stderr,
   }).spawn();
-  const w = worker.stdin.getWriter();
-  await w.write(tx.stdout);
-  await w.close();
-  return worker;
+  const input = worker.stdin.getWriter();
+  await input.write(stall ? tx.stdout.subarray(0, tx.stdout.length >> 1) : tx.stdout);
+  if (!stall) await input.close();
+  return Object.assign(worker, { input });
 }
 
 /** Runs a shell pipeline of argv stages; returns each stage's exit code and the last stdout. */
@@ -559,19 +563,9 @@ Deno.test("worker: SIGINT while the job is still arriving: canceled at once, not
   const pdd = await jobPdd();
   const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
   try {
-    const tx = await new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
-      stdout: "piped",
-    }).output();
-    const worker = new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "worker"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
     // Half the stream, and the link stalls (the writer stays open).
-    const w = worker.stdin.getWriter();
-    await w.write(tx.stdout.subarray(0, tx.stdout.length >> 1));
+    const worker = await workerOn(pdd, "piped", true);
+    const w = worker.input;
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = performance.now();
     worker.kill("SIGINT");

@@ -396,6 +396,40 @@ Deno.test("run: a role job in a read-only private data dir names the dir it cann
   }
 });
 
+Deno.test("run: an ident whose job is running is refused; a rerun starts its events afresh", async () => {
+  const pdd = await makePdd({
+    "inventory/hosts": LOCAL_INVENTORY,
+    "project/slow.yml":
+      "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 3\n",
+    "project/quick.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ping:\n",
+    // Put there for the job, as AWX puts a fact cache: it stays.
+    "artifacts/dup/fact_cache/localhost": '{"seeded": true}',
+  });
+  try {
+    const first = spawnRunner(["run", pdd, "-p", "slow.yml", "--ident", "dup"]);
+    const reader = await waitForOutput(first, "TASK [ansible.builtin.command]");
+    const second = await runner(["run", pdd, "-p", "quick.yml", "--ident", "dup"]);
+    assertEquals(second.code, 1);
+    assertEquals(
+      second.stderr.trim(),
+      `runner: error: --ident: 'dup' is in use: a job with this ident is running in ${pdd}/artifacts/dup`,
+    );
+    await reader.cancel();
+    assertEquals((await first.status).code, 0);
+    const firstEvents = (await readEvents(join(pdd, "artifacts/dup"))).map((e) => e.uuid);
+    // The rerun's events, and none of the first run's.
+    const rerun = await runner(["run", pdd, "-p", "quick.yml", "--ident", "dup"]);
+    assertEquals(rerun.code, 0, rerun.stderr);
+    const events = await readEvents(join(pdd, "artifacts/dup"));
+    assertEquals(events.map((e) => e.counter), events.map((_, i) => i + 1));
+    assert(!events.some((e) => firstEvents.includes(e.uuid)), "the first run's events are gone");
+    assertIncludes(await artifact(pdd, "dup", "stdout"), "ping");
+    assertEquals(await artifact(pdd, "dup", "fact_cache/localhost"), '{"seeded": true}');
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("run: a role's roles path defaults to ANSIBLE_ROLES_PATH, as in ansible-runner", async () => {
   const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY });
   const roles = await makePdd({

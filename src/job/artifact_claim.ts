@@ -10,17 +10,39 @@
 
 /**
  * Marks `dir` as in use by a running job until the returned file is closed (or the process
- * ends). Null where the dir cannot be opened or is already locked exclusively (a rotation
- * that is removing it): the job goes on unmarked.
+ * ends). "in use" where another job holds it (one with the same ident is running, or a
+ * rotation is removing it): two jobs in one dir mix their events and outputs. Null where the
+ * dir cannot be opened or locked (a file system without locks): the job goes on unmarked.
+ *
+ * A dir that an earlier run with the same ident left behind loses that run's outcome first
+ * (`job_events/`, `status`, `rc`), under the exclusive lock: the new run's events would sit
+ * beside the old ones with the same counters (as with ansible-runner), and its old status
+ * would show while the new run goes on. What else is there stays (a fact cache put there for
+ * the job, as AWX does).
  */
-export function claimArtifactDir(dir: string): Deno.FsFile | null {
-  let f: Deno.FsFile | null = null;
+export function claimArtifactDir(dir: string): Deno.FsFile | "in use" | null {
+  let f: Deno.FsFile;
   try {
     f = Deno.openSync(dir, { read: true });
-    if (f.tryLockSync(false)) return f;
-  } catch { /* unmarked */ }
-  f?.close();
-  return null;
+  } catch {
+    return null;
+  }
+  try {
+    if (!f.tryLockSync(true)) {
+      f.close();
+      return "in use";
+    }
+    for (const name of ["job_events", "status", "rc"]) {
+      try {
+        Deno.removeSync(`${dir}/${name}`, { recursive: true });
+      } catch { /* not there */ }
+    }
+    f.lockSync(false); // exclusive to shared: rotations and cleanups leave it alone
+    return f;
+  } catch {
+    f.close();
+    return null;
+  }
 }
 
 /**

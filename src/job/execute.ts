@@ -106,7 +106,14 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     throw new ConfigError(`cannot create the artifact dir ${spec.artifactDir}: ${why}`);
   }
   // Held until this function returns or throws: another job's rotation leaves the dir alone.
-  using _claim = claimArtifactDir(spec.artifactDir);
+  const claim = claimArtifactDir(spec.artifactDir);
+  if (claim === "in use") {
+    throw new ConfigError(
+      `'${spec.ident}' is in use: a job with this ident is running in ${spec.artifactDir}`,
+      "--ident",
+    );
+  }
+  using _claim = claim;
 
   // A sink that throws ends the job ("error"); the ending still reaches the others, and the
   // error goes to the caller once the artifacts are whole (the worker's reader went away, a

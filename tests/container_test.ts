@@ -150,6 +150,7 @@ Deno.test("container: docker's exact command line, through a recording fake engi
     }, "w"))\n`,
   );
   await Deno.chmod(join(bin, "docker"), 0o755);
+  await Deno.mkdir(join(bin, "data"));
   const pdd = await playbookPdd("- hosts: all\n  tasks: []\n", { "env/extravars": "a: 1\n" });
   try {
     const r = await runner([
@@ -165,10 +166,17 @@ Deno.test("container: docker's exact command line, through a recording fake engi
       "--container-image",
       "example/ee:1",
       "--container-volume-mount",
-      "/data:/data:ro",
+      // As ansible-runner takes them: variables expanded; one this node lacks left out.
+      "$MOUNT_FROM/data:/data:ro",
+      "--container-volume-mount",
+      "/no/such/dir:/x",
       "--container-option=--network=host",
-    ], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+    ], { env: { PATH: `${bin}:/usr/bin:/bin`, MOUNT_FROM: bin } });
     assertEquals(r.code, 0, r.stderr);
+    assertIncludes(
+      r.stderr,
+      "--container-volume-mount: /no/such/dir does not exist on this node: not mounted",
+    );
     const argv = JSON.parse(await Deno.readTextFile(record));
     assertEquals(argv, [
       "run",
@@ -180,7 +188,7 @@ Deno.test("container: docker's exact command line, through a recording fake engi
       "-v",
       `${pdd}/:/runner/:Z`,
       "-v",
-      "/data:/data:ro",
+      `${bin}/data:/data:ro`,
       "--env-file",
       `${pdd}/artifacts/d1/env.list`,
       `--user=${Deno.uid()}`,

@@ -164,10 +164,12 @@ function jobGroups(): OptionGroup[] {
           "image for podman/docker jobs (required with them; no default, as in ansible-runner 2.4)",
           { metavar: "IMAGE" },
         ),
-        flag(["--container-volume-mount"], "extra volume for the container (repeatable)", {
-          metavar: "SRC:DST[:OPTS]",
-          action: "append",
-        }),
+        flag(
+          ["--container-volume-mount"],
+          "bind mount for the container (repeatable); SRC may use ~ and $VAR, and one that does " +
+            "not exist on this node is left out with a warning, as in ansible-runner",
+          { metavar: "SRC:DST[:OPTS]", action: "append" },
+        ),
         flag(
           ["--container-option"],
           "extra option for podman/docker run (repeatable), e.g. --container-option=--network=host",

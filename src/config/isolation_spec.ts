@@ -50,12 +50,52 @@ function checkMountable(path: string, what: string, key: string): void {
   }
 }
 
+/**
+ * `~` and `$VAR` / `${VAR}` in a path, as Python's expanduser(expandvars(…)) does: a variable
+ * that is not set stays as written, and so does `~user`. Pure.
+ */
+export function expandPath(path: string, env: Record<string, string>): string {
+  const vars = path.replace(
+    /\$(?:(\w+)|\{([^}]*)\})/g,
+    (all, name, braced) => env[name ?? braced] ?? all,
+  );
+  return env.HOME !== undefined && /^~(?=\/|$)/.test(vars) ? env.HOME + vars.slice(1) : vars;
+}
+
+/**
+ * Volume mounts as ansible-runner takes them: `SRC:DEST[:OPTIONS]`, SRC expanded (see
+ * expandPath) and made absolute. A SRC this node does not have is left out with a warning, as
+ * ansible-runner skips it: AWX gives every execution node the same mounts (its show paths), and
+ * passed on, the engine would fail the job. `/`, `/home` and `/usr` are refused.
+ */
+export function hostVolumeMounts(
+  list: readonly string[],
+  key: string,
+  env: Record<string, string>,
+  warnings: string[],
+): string[] {
+  const mounts: string[] = [];
+  for (const m of list) {
+    const [src, dest, ...rest] = m.split(":");
+    if (!src || !dest) throw new ConfigError(`'${m}' is not SRC:DEST[:OPTIONS]`, key);
+    const full = resolve(expandPath(src, env));
+    checkMountable(full, "the mount", key);
+    if (!existsSync(full)) {
+      warnings.push(`${key}: ${full} does not exist on this node: not mounted`);
+      continue;
+    }
+    mounts.push([full, dest, ...rest].join(":"));
+  }
+  return mounts;
+}
+
 /** Process isolation: bubblewrap, or a container engine. Flags win over settings. */
 export function isolationSpec(
   pdd: string,
   opts: RunOptions,
   settings: Settings,
   env: Record<string, string>,
+  warnings: string[],
 ): { sandbox: SandboxOptions | null; container: ContainerOptions | null } {
   if (!(opts.processIsolation ?? settings.process_isolation)) {
     return { sandbox: null, container: null };
@@ -72,11 +112,15 @@ export function isolationSpec(
       );
     }
     checkMountable(pdd, "the private data dir", "private_data_dir");
-    const volumeMounts = opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [];
     const mountsKey = opts.containerVolumeMounts
       ? "--container-volume-mount"
       : "container_volume_mounts";
-    for (const m of volumeMounts) checkMountable(m.split(":")[0], "the mount", mountsKey);
+    const volumeMounts = hostVolumeMounts(
+      opts.containerVolumeMounts ?? settings.container_volume_mounts ?? [],
+      mountsKey,
+      env,
+      warnings,
+    );
     return {
       sandbox: null,
       container: {

@@ -289,7 +289,7 @@ export async function prepareJob(
   const jobTimeout = opts.timeout ?? settings.job_timeout ?? null;
 
   const profiling = profilingSpec(opts, settings, artifactDir);
-  const { sandbox, container } = isolationSpec(pdd, opts, settings, env);
+  const { sandbox, container } = isolationSpec(pdd, opts, settings, env, warnings);
   if (container?.auth) inputs.secrets.push(container.auth.password);
   const diBase = opts.directoryIsolationBasePath ?? settings.directory_isolation_base_path;
   if (container && profiling) {

@@ -138,11 +138,13 @@ export function isolationSpec(
       "process_isolation_executable",
     );
   }
+  // A path this node does not have is left out with a warning, as ansible-runner leaves it out
+  // (as with a container's volume mounts).
   const paths = (list: string[] | undefined, key: string, mustExist: boolean) =>
-    (list ?? []).map((p) => {
-      const full = resolve(p);
-      if (mustExist && !existsSync(full)) throw new ConfigError(`${full} does not exist`, key);
-      return full;
+    (list ?? []).map((p) => resolve(p)).filter((full) => {
+      if (!mustExist || existsSync(full)) return true;
+      warnings.push(`${key}: ${full} does not exist on this node: left out`);
+      return false;
     });
   return {
     container: null,

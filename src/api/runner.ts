@@ -27,8 +27,9 @@ export interface RunHandlers {
   /** Every status change, with the job's command, cwd and env on `starting`. */
   statusHandler?: (status: JobStatus, config: StatusInfo) => void;
   /**
-   * Polled while the job runs (every 100 ms); returning true cancels it. Should it throw, the
-   * job is stopped all the same, with status `error` and the exception in its explanation.
+   * Polled while the job runs (every 100 ms); returning true cancels it. Should it (or any
+   * handler) throw, the job is stopped with status `error`, and `done` rejects with the error
+   * once the artifacts are complete.
    */
   cancelCallback?: () => boolean;
   /** Called once when the job has ended. */

@@ -84,7 +84,11 @@ export interface ExecuteOptions {
   adopts?: boolean;
 }
 
-/** Runs the job to its end. Never throws for job failures; throws only if artifacts cannot be written. */
+/**
+ * Runs the job to its end. Never throws for job failures. Throws before anything runs on bad
+ * input (ConfigError); and, once the artifacts are complete, the error of a sink that threw (it
+ * stopped the job) or of a failed handler that stopped it (HandlerFailure).
+ */
 export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Promise<JobResult> {
   const log = opts.log ?? (() => {});
   becomeSubreaper();

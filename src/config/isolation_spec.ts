@@ -80,6 +80,10 @@ export function hostVolumeMounts(
     if (!src || !dest) throw new ConfigError(`'${m}' is not SRC:DEST[:OPTIONS]`, key);
     const full = resolve(expandPath(src, env));
     checkMountable(full, "the mount", key);
+    // Mounted over, the container's own system dirs would be gone (ansible-runner refuses too).
+    if (UNMOUNTABLE.has(resolve(dest))) {
+      throw new ConfigError(`the mount ${m}: nothing may be mounted on /, /home or /usr`, key);
+    }
     if (!existsSync(full)) {
       warnings.push(`${key}: ${full} does not exist on this node: not mounted`);
       continue;

@@ -25,4 +25,5 @@ Deno.test("hostVolumeMounts: absolute, checked, missing ones left out with a war
   ]);
   assertThrows(() => hostVolumeMounts(["/data"], "k", {}, []), /is not SRC:DEST/);
   assertThrows(() => hostVolumeMounts(["/home/:/h"], "k", {}, []), /\/home and \/usr/);
+  assertThrows(() => hostVolumeMounts(["/tmp:/usr/"], "k", {}, []), /mounted on \/, \/home or/);
 });

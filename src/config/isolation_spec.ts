@@ -78,8 +78,9 @@ export function hostVolumeMounts(
   for (const m of list) {
     const [src, dest, ...rest] = m.split(":");
     if (!src || !dest) throw new ConfigError(`'${m}' is not SRC:DEST[:OPTIONS]`, key);
-    const full = resolve(expandPath(src, env));
-    checkMountable(full, "the mount", key);
+    const expanded = expandPath(src, env);
+    checkMountable(expanded, "the mount", key);
+    const full = resolve(expanded);
     // Mounted over, the container's own system dirs would be gone (ansible-runner refuses too).
     if (UNMOUNTABLE.has(resolve(dest))) {
       throw new ConfigError(`the mount ${m}: nothing may be mounted on /, /home or /usr`, key);

@@ -193,6 +193,59 @@ Deno.test("worker: a full disk while unpacking: an error status naming it, eof, 
   }
 });
 
+Deno.test("worker, transmit: a temporary dir that cannot take the zip is named, exit 1", async () => {
+  const pdd = await jobPdd();
+  try {
+    const tmp = { TMPDIR: "/no/such/tmp" };
+    const tx = await new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
+      env: tmp,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assertEquals(tx.code, 1);
+    const why =
+      "cannot write a zip into /no/such/tmp (the temporary dir): No such file or directory";
+    assertEquals(new TextDecoder().decode(tx.stderr).trim(), `runner: error: ${why}`);
+    const stream = await new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
+      stdout: "piped",
+    }).output();
+    const node = await Deno.makeTempDir({ prefix: "runner_node_" });
+    // With a private data dir given, the zip has nowhere to wait; without, the dir itself.
+    for (
+      const [dir, explanation] of [
+        [[`--private-data-dir=${node}/pdd`], `Failed to receive the private data dir: ${why}`],
+        [
+          [],
+          "cannot make the private data dir in /no/such/tmp (the temporary dir): " +
+          "No such file or directory",
+        ],
+      ]
+    ) {
+      const worker = new Deno.Command(OURS[0], {
+        args: [...OURS.slice(1), "worker", ...dir],
+        env: tmp,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const w = worker.stdin.getWriter();
+      await w.write(stream.stdout);
+      await w.close();
+      const [status, out] = await Promise.all([worker.status, new Response(worker.stdout).text()]);
+      assertEquals(status.code, 1);
+      assertEquals(out.trimEnd().split("\n").map((l) => JSON.parse(l)), [
+        { status: "error", job_explanation: explanation },
+        { eof: true },
+      ]);
+    }
+    await cleanup(node);
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("streaming: a failed job's rc comes through process's exit status", async () => {
   const pdd = await jobPdd(FAILING);
   const ctl = await Deno.makeTempDir();

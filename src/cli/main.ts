@@ -2,7 +2,7 @@
 import { parseArgs, UsageError, valueFlags } from "./args.ts";
 import { commandFirst } from "./argv.ts";
 import { COMMANDS, PROGRAM } from "./parser.ts";
-import { osError } from "../config/errors.ts";
+import { LocalIoError, osError } from "../config/errors.ts";
 
 async function writeAll(w: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
   const b = new TextEncoder().encode(text);
@@ -30,6 +30,10 @@ export async function cli(args: string[]): Promise<number> {
     // The reader of our output went away (`runner transmit … | head`): say so in one line.
     if (e instanceof Deno.errors.BrokenPipe) {
       console.error("runner: error: the output was closed before everything was written");
+      return 1;
+    }
+    if (e instanceof LocalIoError) {
+      console.error(`runner: error: ${e.message}`);
       return 1;
     }
     // A path given on the command line that cannot be made or opened (a log file, a worker's

@@ -1,6 +1,8 @@
 /** `runner worker`: run a streamed job (what Receptor starts on an execution node). */
 import { cleanup } from "../node/cleanup.ts";
 import { runWorker } from "../streaming/worker.ts";
+import { WireSink } from "../sinks/wire.ts";
+import { osError } from "../config/errors.ts";
 import { makeLogger } from "./log.ts";
 import { onCancelSignals } from "./cancel_signals.ts";
 import { workerInfo, workerInfoYaml } from "../node/worker_info.ts";
@@ -28,8 +30,21 @@ export async function workerCommand(a: Record<string, unknown>): Promise<number>
   const log = makeLogger({ debug: !!a.debug, logfile: a.logfile as string | undefined });
   const given = typeof a.private_data_dir === "string" ? a.private_data_dir : null;
   if (given && a.delete) await Deno.remove(given, { recursive: true }).catch(() => {});
-  const pdd = given ?? await Deno.makeTempDir({ prefix: "runner_worker_" });
-  await Deno.mkdir(pdd, { recursive: true, mode: 0o700 });
+  let pdd: string;
+  try {
+    pdd = given ?? await Deno.makeTempDir({ prefix: "runner_worker_" });
+    await Deno.mkdir(pdd, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    // The controller learns why from the stream, as from any worker that could run nothing.
+    const where = given ?? `${Deno.env.get("TMPDIR") || "/tmp"} (the temporary dir)`;
+    const msg = `cannot make the private data dir in ${where}: ${
+      osError((e as Error).message).reason
+    }`;
+    WireSink.fail(Deno.stdout, msg);
+    log.close();
+    console.error(`runner: error: ${msg}`);
+    return 1;
+  }
   let keepalive = typeof a.keepalive_seconds === "number" ? a.keepalive_seconds : undefined;
   if (keepalive === undefined) {
     const fromEnv = Number(Deno.env.get("ANSIBLE_RUNNER_KEEPALIVE_SECONDS") ?? "0");

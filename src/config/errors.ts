@@ -13,6 +13,17 @@ export class ConfigError extends Error {
 }
 
 /**
+ * A failure of this node's own file system, already said in words (what, where, why): the
+ * command line prints its message as it is, with no stack.
+ */
+export class LocalIoError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LocalIoError";
+  }
+}
+
+/**
  * Deno's file system error message, "reason (os error N): op 'path'", as its parts; the whole
  * message is the reason when it has another form. Pure.
  */

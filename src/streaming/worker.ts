@@ -10,7 +10,7 @@ import { WireSink } from "../sinks/wire.ts";
 import { ByteReader } from "./byte_reader.ts";
 import { optionsFromKwargs } from "./kwargs.ts";
 import { parseWireLine, type SyncWriter, WireError } from "./wire.ts";
-import { receiveDirectory } from "./zip_frame.ts";
+import { receiveDirectory, ScratchWriteError } from "./zip_frame.ts";
 
 /** Lines longer than this are refused (a transmit stream has only small lines). */
 const MAX_LINE = 64 << 20;
@@ -76,7 +76,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
     }
     // A full or read-only disk is this node's trouble, not the stream's: said as such.
     const reason = osFailure((e as Error).message);
-    const msg = reason !== null
+    const msg = e instanceof ScratchWriteError
+      ? `Failed to receive the private data dir: ${e.message}`
+      : reason !== null
       ? `Failed to extract the private data dir into ${opts.privateDataDir}: ${reason}`
       : `Failed to read the transmit stream: ${(e as Error).message}`;
     WireSink.fail(opts.out, msg);

@@ -1,5 +1,6 @@
 /** A directory on the wire: `{"zipfile": N}` then the base64 of the N-byte zip, no newline. */
-import { join } from "../runtime/path.ts";
+import { dirname, join } from "../runtime/path.ts";
+import { LocalIoError, osFailure } from "../config/errors.ts";
 import { Base64Decoder, Base64Encoder, base64Length } from "./base64.ts";
 import { type ByteReader, TruncatedStream } from "./byte_reader.ts";
 import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";
@@ -11,8 +12,26 @@ const CHUNK = 1 << 16;
 /** Bytes of payload between two garbage collections (see collectGarbage). */
 const GC_BYTES = 16 << 20;
 
+/**
+ * A zip could not be written where it waits (a full, missing or read-only temporary dir): this
+ * node's trouble, not the stream's, and not that of the dir it comes from or goes to.
+ */
+export class ScratchWriteError extends LocalIoError {
+  constructor(dir: string, reason: string) {
+    super(`cannot write a zip into ${dir} (the temporary dir): ${reason}`);
+    this.name = "ScratchWriteError";
+  }
+}
+
 async function withTempFile<T>(fn: (path: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "runner_zip_" });
+  let dir: string;
+  try {
+    dir = await Deno.makeTempDir({ prefix: "runner_zip_" });
+  } catch (e) {
+    const reason = osFailure((e as Error).message);
+    if (reason === null) throw e;
+    throw new ScratchWriteError(Deno.env.get("TMPDIR") || "/tmp", reason);
+  }
   try {
     return await fn(join(dir, "data.zip"));
   } finally {
@@ -85,6 +104,8 @@ export function receiveDirectory(
             `of a ${size}-byte zip arrived`,
         );
       }
+      const reason = osFailure((e as Error).message);
+      if (reason !== null) throw new ScratchWriteError(dirname(zipPath), reason);
       throw new WireError(`bad zip payload: ${(e as Error).message}`);
     } finally {
       file.close();

@@ -278,6 +278,25 @@ Deno.test("input: a container engine without an image is refused before anything
   }
 });
 
+Deno.test("input: a base dir for isolation that does not exist is refused, not made", async () => {
+  const pdd = await playbookPdd(PLAY);
+  const missing = join(pdd, "no", "such", "base");
+  try {
+    for (const flag of ["--directory-isolation-base-path", "--process-isolation-path"]) {
+      const extra = flag === "--process-isolation-path" ? ["--process-isolation"] : [];
+      const r = await runner(["run", pdd, "-p", "test.yml", ...extra, flag, missing]);
+      assertEquals([r.code, r.stderr.trim()], [
+        1,
+        `runner: error: ${flag}: ${missing} is not an existing directory`,
+      ]);
+    }
+    assert(!(await exists(join(pdd, "no"))), "nothing made");
+    assert(!(await exists(join(pdd, "artifacts"))), "nothing written");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("input: /, /home and /usr are not given to a container, by flag or setting", async () => {
   // As ansible-runner refuses them; checked before anything runs.
   const pdd = await playbookPdd(PLAY, {

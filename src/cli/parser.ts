@@ -137,7 +137,7 @@ function jobGroups(): OptionGroup[] {
         }),
         flag(
           ["--process-isolation-path"],
-          "where the sandbox's private /tmp is made (default /tmp)",
+          "existing dir where the sandbox's private /tmp is made (default /tmp)",
           {
             metavar: "DIR",
           },
@@ -156,7 +156,8 @@ function jobGroups(): OptionGroup[] {
         }),
         flag(
           ["--directory-isolation-base-path"],
-          "copy the project into a new dir under DIR, run there, remove it afterwards",
+          "copy the project into a new dir under DIR (which must exist), run there, remove it " +
+            "afterwards",
           { metavar: "DIR" },
         ),
         flag(

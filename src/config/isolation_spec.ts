@@ -4,7 +4,7 @@
  * @module
  */
 import { resolve } from "../runtime/path.ts";
-import { existsSync } from "../runtime/fs_sync.ts";
+import { existsSync, isDir } from "../runtime/fs_sync.ts";
 import { which } from "../exec/which.ts";
 import { ConfigError } from "./errors.ts";
 import type { RunOptions } from "./options.ts";
@@ -155,7 +155,10 @@ export function isolationSpec(
     container: null,
     sandbox: {
       executable: exe,
-      tmpBase: resolve(opts.processIsolationPath ?? settings.process_isolation_path ?? "/tmp"),
+      tmpBase: existingDir(
+        opts.processIsolationPath ?? settings.process_isolation_path ?? "/tmp",
+        opts.processIsolationPath ? "--process-isolation-path" : "process_isolation_path",
+      ),
       hide: paths(
         opts.processIsolationHidePaths ?? settings.process_isolation_hide_paths,
         "process_isolation_hide_paths",
@@ -173,6 +176,16 @@ export function isolationSpec(
       ),
     },
   };
+}
+
+/**
+ * A base dir the job makes its temporary dirs in, made absolute: it must exist, as with
+ * ansible-runner (made on demand, a typo would leave a tree of empty dirs behind).
+ */
+export function existingDir(path: string, key: string): string {
+  const full = resolve(path);
+  if (!isDir(full)) throw new ConfigError(`${full} is not an existing directory`, key);
+  return full;
 }
 
 /** Validates `container_auth_data` ({host, username, password, verify_ssl}). */

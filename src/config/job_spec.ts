@@ -10,7 +10,12 @@ import { type Settings, validateSettings } from "./settings.ts";
 import { pythonStr } from "./py_scalars.ts";
 import { rolePlaybook } from "./role_playbook.ts";
 import { findInventory } from "./inventory_path.ts";
-import { type ContainerOptions, isolationSpec, type SandboxOptions } from "./isolation_spec.ts";
+import {
+  type ContainerOptions,
+  existingDir,
+  isolationSpec,
+  type SandboxOptions,
+} from "./isolation_spec.ts";
 import { existsSync, isDir } from "../runtime/fs_sync.ts";
 import { shlexSplit } from "./shlex.ts";
 import type { PromptRule } from "../exec/expect.ts";
@@ -304,7 +309,15 @@ export async function prepareJob(
     sandbox,
     container,
     directoryIsolation: diBase
-      ? { base: resolve(diBase), cleanup: settings.directory_isolation_cleanup ?? true }
+      ? {
+        base: existingDir(
+          diBase,
+          opts.directoryIsolationBasePath
+            ? "--directory-isolation-base-path"
+            : "directory_isolation_base_path",
+        ),
+        cleanup: settings.directory_isolation_cleanup ?? true,
+      }
       : null,
     profiling,
     http: httpConfig(settings, baseEnv),

@@ -24,7 +24,6 @@ export function copyTree(src: string, dst: string): void {
 
 /** Makes `<base>/runner_di_XXXX` (0700), copies the project into it, and returns its path. */
 export function isolateProject(base: string, projectDir: string): string {
-  Deno.mkdirSync(base, { recursive: true, mode: 0o700 });
   const dir = Deno.makeTempDirSync({ dir: base, prefix: "runner_di_" });
   Deno.chmodSync(dir, 0o700);
   try {

@@ -69,7 +69,6 @@ export function prepareLaunch(
     let shown: ShownCommand = { command: spec.argv, cwd, env };
     if (spec.sandbox) {
       const s = spec.sandbox;
-      Deno.mkdirSync(s.tmpBase, { recursive: true });
       const tmpDir = Deno.makeTempDirSync({ dir: s.tmpBase, prefix: "ansible_runner_pi_" });
       Deno.chmodSync(tmpDir, 0o700);
       temps.push(tmpDir);

@@ -99,7 +99,11 @@ function jobGroups(): OptionGroup[] {
     {
       title: "artifacts and output",
       options: [
-        flag(["-i", "--ident"], "job identifier, the artifact dir's name (default: a new uuid4)"),
+        flag(
+          ["-i", "--ident"],
+          "job identifier, the artifact dir's name (default: a new uuid4); refused while a job " +
+            "with it is running",
+        ),
         flag(["--artifact-dir"], "where artifact dirs go (default PRIVATE_DATA_DIR/artifacts)", {
           metavar: "DIR",
         }),

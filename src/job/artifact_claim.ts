@@ -4,9 +4,13 @@
  * remove dirs: neither may remove one whose job is still running. A job holds a shared `flock`
  * on its artifact dir for as long as it runs; a remover takes only dirs it can lock
  * exclusively. The kernel drops the lock with the process, so the dir of a runner that was
- * killed goes as usual. Nothing is added to the dir: the lock is on the dir itself.
+ * killed goes as usual. Nothing is added to the dir: the lock is on the dir itself. The same
+ * lock keeps a second job with the ident of a running one out of its dir.
  * @module
  */
+import { sleep } from "../runtime/timer.ts";
+
+const CLAIM_ATTEMPTS = 5;
 
 /**
  * Marks `dir` as in use by a running job until the returned file is closed (or the process
@@ -20,7 +24,7 @@
  * would show while the new run goes on. What else is there stays (a fact cache put there for
  * the job, as AWX does).
  */
-export function claimArtifactDir(dir: string): Deno.FsFile | "in use" | null {
+export async function claimArtifactDir(dir: string): Promise<Deno.FsFile | "in use" | null> {
   let f: Deno.FsFile;
   try {
     f = Deno.openSync(dir, { read: true });
@@ -28,9 +32,14 @@ export function claimArtifactDir(dir: string): Deno.FsFile | "in use" | null {
     return null;
   }
   try {
-    if (!f.tryLockSync(true)) {
-      f.close();
-      return "in use";
+    // A rotation's or a cleanup's look at the dir holds it for an instant; a running job holds
+    // it for good.
+    for (let attempt = 1; !f.tryLockSync(true); attempt++) {
+      if (attempt === CLAIM_ATTEMPTS) {
+        f.close();
+        return "in use";
+      }
+      await sleep(20);
     }
     for (const name of ["job_events", "status", "rc"]) {
       try {

@@ -110,7 +110,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     throw new ConfigError(`cannot create the artifact dir ${spec.artifactDir}: ${why}`);
   }
   // Held until this function returns or throws: another job's rotation leaves the dir alone.
-  const claim = claimArtifactDir(spec.artifactDir);
+  const claim = await claimArtifactDir(spec.artifactDir);
   if (claim === "in use") {
     throw new ConfigError(
       `'${spec.ident}' is in use: a job with this ident is running in ${spec.artifactDir}`,

@@ -236,7 +236,7 @@ Deno.test("worker, transmit: a temporary dir that cannot take the zip is named, 
       const [status, out] = await Promise.all([worker.status, new Response(worker.stdout).text()]);
       assertEquals(status.code, 1);
       assertEquals(out.trimEnd().split("\n").map((l) => JSON.parse(l)), [
-        { status: "error", job_explanation: explanation },
+        { status: "error", job_explanation: explanation, result_traceback: explanation },
         { eof: true },
       ]);
     }
@@ -437,7 +437,8 @@ for (const [what, stream, why] of BROKEN) {
       assert(performance.now() - t0 < 10_000);
       assertEquals(r.codes[0], 1);
       const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-      assertEquals(lines, [{ status: "error", job_explanation: lines[0].job_explanation }, {
+      const said = lines[0].job_explanation;
+      assertEquals(lines, [{ status: "error", job_explanation: said, result_traceback: said }, {
         eof: true,
       }]);
       assertIncludes(lines[0].job_explanation, `Failed to read the transmit stream: `);

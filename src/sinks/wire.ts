@@ -74,6 +74,9 @@ export class WireSink implements JobSink {
       status,
       ...(ident ? { runner_ident: ident } : {}),
       job_explanation: explanation,
+      // The one field of an error status AWX shows its user (ansible-runner puts its traceback
+      // there): the reason, in words.
+      ...(status === "error" ? { result_traceback: explanation } : {}),
     });
     writeLine(out, { eof: true });
   }

@@ -46,7 +46,7 @@ export class WireSink implements JobSink {
 
   status(status: JobStatus, info: StatusInfo): void {
     const { rc: _rc, ...rest } = info; // ansible-runner's status lines carry no rc
-    this.#line({ status, ...rest });
+    this.#line({ status, ...rest, ...errorDetail(status, info.job_explanation) });
   }
 
   event(ev: JobEvent): void {
@@ -74,10 +74,16 @@ export class WireSink implements JobSink {
       status,
       ...(ident ? { runner_ident: ident } : {}),
       job_explanation: explanation,
-      // The one field of an error status AWX shows its user (ansible-runner puts its traceback
-      // there): the reason, in words.
-      ...(status === "error" ? { result_traceback: explanation } : {}),
+      ...errorDetail(status, explanation),
     });
     writeLine(out, { eof: true });
   }
+}
+
+/**
+ * `result_traceback` for an error status: the one field of it AWX shows its user
+ * (ansible-runner puts its traceback there). runner puts the reason there, in words.
+ */
+function errorDetail(status: string, explanation: string | undefined): Record<string, string> {
+  return status === "error" && explanation ? { result_traceback: explanation } : {};
 }

@@ -477,6 +477,61 @@ Deno.test("transmit: a reader that goes away early gets one line of error, exit 
   }
 });
 
+Deno.test("worker: a reader gone while the job is quiet: the keepalive notices, the job goes", async () => {
+  const tag = `${800 + Math.floor(Math.random() * 99)}.5`; // an argument no other test uses
+  const pdd = await jobPdd(`- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.shell: "(sleep ${tag} &); sleep 30"
+`);
+  const node = await Deno.makeTempDir({ prefix: "runner_node_" });
+  const alive = async () =>
+    (await new Deno.Command("pgrep", { args: ["-f", `sleep ${tag}`], stdout: "null" }).output())
+      .code === 0;
+  try {
+    const tx = await new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml", "-i", "quiet"],
+      stdout: "piped",
+    }).output();
+    const worker = new Deno.Command(OURS[0], {
+      args: [...OURS.slice(1), "worker", "--keepalive-seconds", "1", `--private-data-dir=${node}`],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const w = worker.stdin.getWriter();
+    await w.write(tx.stdout);
+    await w.close();
+    // Read until the task runs (its background sleep has started by then), then go away.
+    const reader = worker.stdout.getReader();
+    let seen = "";
+    while (!seen.includes('"runner_on_start"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    assert(await alive(), "the job's background process runs");
+    await reader.cancel();
+    const t0 = performance.now();
+    const [status, stderr] = await Promise.all([
+      worker.status,
+      new Response(worker.stderr).text(),
+    ]);
+    assert(performance.now() - t0 < 10_000, "noticed at the next keepalive, not the job's end");
+    assertEquals(
+      [status.code, stderr.trim()],
+      [1, "runner: error: the output was closed before everything was written"],
+    );
+    assert(!(await alive()), "nothing of the job survives");
+    assertEquals(await Deno.readTextFile(join(node, "artifacts/quiet/status")), "error");
+  } finally {
+    await new Deno.Command("pkill", { args: ["-f", `sleep ${tag}`] }).output();
+    await cleanup(pdd);
+    await cleanup(node);
+  }
+});
+
 Deno.test("worker: a reader that goes away mid-job takes the job down, background included", async () => {
   const tag = `${900 + Math.floor(Math.random() * 99)}.5`; // an argument no other test uses
   const pdd = await makePdd({

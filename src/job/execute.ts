@@ -124,6 +124,14 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
   // library handler failed).
   let sinkError: { e: unknown } | null = null;
   const failed = (e: unknown) => sinkError ??= { e };
+  /** A step of the job's ending: a sink that throws in it has said so through `failed`. */
+  const ending = (step: () => void) => {
+    try {
+      step();
+    } catch (e) {
+      failed(e);
+    }
+  };
   const before = (opts.before ?? []).map((s) => untilItThrows(s, failed));
   const after = (opts.after ?? []).map((s) => untilItThrows(s, failed));
   if (spec.http) after.push(new HttpEmitter(spec.http, { log }));
@@ -352,17 +360,25 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
         result = { status: end.rc === 0 ? "successful" : "failed", rc: end.rc };
       }
     }
-  } catch (e) {
+  } catch (thrown) {
+    // Stopped for a failure outside the job (see HandlerFailure), that failure is the cause,
+    // whatever was thrown on the way out.
+    const reason = opts.signal?.reason;
+    const e = reason instanceof HandlerFailure ? reason : thrown;
     // A job that failed before its launch was prepared (ssh-add) records the program it was
     // to run, as ansible-runner records its command before anything of the job runs.
     started ??= recorded(unwrapped());
-    announce(); // a launch that failed to start is recorded as one that ran
+    ending(announce); // a launch that failed to start is recorded as one that ran
     const msg = `runner: ${(e as Error).message}`;
     log(msg);
-    // What ssh-add printed comes first, as in ansible-runner's stdout.
-    if (e instanceof KeyNotLoaded && e.output) textEvents(e.output.replace(/(?<!\r\n)$/, "\r\n"));
-    textEvents(msg + "\r\n");
-    for (const ev of parser.end()) emitEvent(ev);
+    ending(() => {
+      // What ssh-add printed comes first, as in ansible-runner's stdout.
+      if (e instanceof KeyNotLoaded && e.output) {
+        textEvents(e.output.replace(/(?<!\r\n)$/, "\r\n"));
+      }
+      textEvents(msg + "\r\n");
+      for (const ev of parser.end()) emitEvent(ev);
+    });
     artifacts.writeStderr(msg + "\n");
     if (opts.signal?.aborted && !(e instanceof HandlerFailure)) {
       // Canceled while it was starting (an ssh-add at its prompt): canceled all the same.
@@ -390,11 +406,7 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     }
     if (spec.extravarsFile) await Deno.remove(spec.extravarsFile.path).catch(() => {});
   }
-  try {
-    emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation });
-  } catch (e) {
-    failed(e); // every sink has had the status; the first error is kept
-  }
+  ending(() => emitStatus(result.status, { rc: result.rc, job_explanation: result.explanation }));
   for (const s of sinks()) {
     try {
       await s.close?.();

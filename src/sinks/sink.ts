@@ -46,9 +46,9 @@ export interface JobSink {
 }
 
 /**
- * Why a job was stopped when it was a handler of the caller's that failed (a cancelCallback
- * that threw): the job ends with status `error`, not `canceled`, and the job's promise rejects
- * with it.
+ * Why a job was stopped when something it reports to failed outside any sink call (a library's
+ * cancelCallback threw; a worker's keepalive found its reader gone): the job ends with status
+ * `error`, not `canceled`, and the job's promise rejects with it.
  */
 export class HandlerFailure extends Error {}
 

@@ -17,6 +17,11 @@ export interface WireSinkOptions {
   artifactDir: string;
   /** Seconds without output before a keepalive line (0: never). */
   keepaliveSeconds?: number;
+  /**
+   * A keepalive that could not be written (the reader went away while the job was quiet): the
+   * job is to stop. Without it, nothing would notice until the job's next output.
+   */
+  onBroken?: (error: unknown) => void;
 }
 
 /** Writes one job onto the wire. */
@@ -32,8 +37,12 @@ export class WireSink implements JobSink {
     const every = opts.keepaliveSeconds ?? 0;
     if (every > 0) {
       this.#stopKeepalive = repeatEvery(Math.min(1000, every * 250), () => {
-        if (!this.#closed && Date.now() - this.#last >= every * 1000) {
+        if (this.#closed || Date.now() - this.#last < every * 1000) return;
+        try {
           this.#line({ event: "keepalive" });
+        } catch (e) {
+          this.#stopKeepalive();
+          opts.onBroken?.(e);
         }
       });
     }

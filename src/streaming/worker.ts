@@ -7,6 +7,7 @@ import { ConfigError, osFailure } from "../config/errors.ts";
 import { type JobSpec, prepareJob } from "../config/job_spec.ts";
 import { executeJob, type JobResult } from "../job/execute.ts";
 import { WireSink } from "../sinks/wire.ts";
+import { HandlerFailure } from "../sinks/sink.ts";
 import { ByteReader } from "./byte_reader.ts";
 import { optionsFromKwargs } from "./kwargs.ts";
 import { parseWireLine, type SyncWriter, WireError } from "./wire.ts";
@@ -92,17 +93,21 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerOutcome> {
     for (const w of warnings) opts.log?.(w);
     spec = await prepareJob(options, Deno.env.toObject());
     for (const w of spec.warnings) opts.log?.(w);
+    // The reader gone while the job is quiet (a keepalive failed) stops the job as an error.
+    const broken = new AbortController();
     const wire = new WireSink({
       out: opts.out,
       artifactDir: spec.artifactDir,
       keepaliveSeconds: opts.keepaliveSeconds,
+      onBroken: (e) =>
+        broken.abort(new HandlerFailure(`the output was closed: ${(e as Error).message}`)),
     });
     const result = await executeJob(spec, {
       // Events travel on the wire and `process` records them: the worker writes no event
       // files, as ansible-runner's does not (its artifacts zip would carry every event twice).
       before: [{ event: () => false }],
       after: [wire],
-      signal: opts.signal,
+      signal: opts.signal ? AbortSignal.any([opts.signal, broken.signal]) : broken.signal,
       log: opts.log,
       adopts: opts.adopts,
     });

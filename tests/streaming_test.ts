@@ -16,6 +16,7 @@ import {
   readEvents,
   ROOT,
   spawnRunner,
+  waitForOutput,
   walkFiles,
 } from "./helpers.ts";
 
@@ -34,28 +35,37 @@ const PLAY = `- hosts: all
 const FAILING =
   "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: /bin/false\n";
 
-/**
- * Our transmit of `pdd` (playbook test.yml), fed to our worker: the running worker. With
- * `stall`, only the first half is written and the writer stays open (it is returned).
- */
+/** How {@link workerOn} starts the worker. */
+interface WorkerStart {
+  stderr?: "piped" | "null";
+  /** Only the first half of the stream is written, and the writer stays open. */
+  stall?: boolean;
+  /** The worker's own arguments and environment. */
+  args?: string[];
+  env?: Record<string, string>;
+  /** transmit's arguments after the private data dir (default `-p test.yml`). */
+  job?: string[];
+}
+
+/** Our transmit of `pdd`, fed to our worker: the running worker, and the writer of its input. */
 async function workerOn(
   pdd: string,
-  stderr: "piped" | "null" = "null",
-  stall = false,
+  start: WorkerStart = {},
 ): Promise<Deno.ChildProcess & { input: WritableStreamDefaultWriter<Uint8Array> }> {
   const tx = await new Deno.Command(OURS[0], {
-    args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
+    args: [...OURS.slice(1), "transmit", pdd, ...start.job ?? ["-p", "test.yml"]],
     stdout: "piped",
   }).output();
   const worker = new Deno.Command(OURS[0], {
-    args: [...OURS.slice(1), "worker"],
+    args: [...OURS.slice(1), "worker", ...start.args ?? []],
+    env: start.env,
     stdin: "piped",
     stdout: "piped",
-    stderr,
+    stderr: start.stderr ?? "null",
   }).spawn();
   const input = worker.stdin.getWriter();
-  await input.write(stall ? tx.stdout.subarray(0, tx.stdout.length >> 1) : tx.stdout);
-  if (!stall) await input.close();
+  await input.write(start.stall ? tx.stdout.subarray(0, tx.stdout.length >> 1) : tx.stdout);
+  if (!start.stall) await input.close();
   return Object.assign(worker, { input });
 }
 
@@ -207,32 +217,18 @@ Deno.test("worker, transmit: a temporary dir that cannot take the zip is named, 
     const why =
       "cannot write a zip into /no/such/tmp (the temporary dir): No such file or directory";
     assertEquals(new TextDecoder().decode(tx.stderr).trim(), `runner: error: ${why}`);
-    const stream = await new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml"],
-      stdout: "piped",
-    }).output();
     const node = await Deno.makeTempDir({ prefix: "runner_node_" });
     // With a private data dir given, the zip has nowhere to wait; without, the dir itself.
-    for (
-      const [dir, explanation] of [
-        [[`--private-data-dir=${node}/pdd`], `Failed to receive the private data dir: ${why}`],
-        [
-          [],
-          "cannot make the private data dir in /no/such/tmp (the temporary dir): " +
-          "No such file or directory",
-        ],
-      ]
-    ) {
-      const worker = new Deno.Command(OURS[0], {
-        args: [...OURS.slice(1), "worker", ...dir],
-        env: tmp,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "null",
-      }).spawn();
-      const w = worker.stdin.getWriter();
-      await w.write(stream.stdout);
-      await w.close();
+    const cases: [string[], string][] = [
+      [[`--private-data-dir=${node}/pdd`], `Failed to receive the private data dir: ${why}`],
+      [
+        [],
+        "cannot make the private data dir in /no/such/tmp (the temporary dir): " +
+        "No such file or directory",
+      ],
+    ];
+    for (const [args, explanation] of cases) {
+      const worker = await workerOn(pdd, { args, env: tmp });
       const [status, out] = await Promise.all([worker.status, new Response(worker.stdout).text()]);
       assertEquals(status.code, 1);
       assertEquals(out.trimEnd().split("\n").map((l) => JSON.parse(l)), [
@@ -489,27 +485,13 @@ Deno.test("worker: a reader gone while the job is quiet: the keepalive notices, 
     (await new Deno.Command("pgrep", { args: ["-f", `sleep ${tag}`], stdout: "null" }).output())
       .code === 0;
   try {
-    const tx = await new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "transmit", pdd, "-p", "test.yml", "-i", "quiet"],
-      stdout: "piped",
-    }).output();
-    const worker = new Deno.Command(OURS[0], {
-      args: [...OURS.slice(1), "worker", "--keepalive-seconds", "1", `--private-data-dir=${node}`],
-      stdin: "piped",
-      stdout: "piped",
+    const worker = await workerOn(pdd, {
       stderr: "piped",
-    }).spawn();
-    const w = worker.stdin.getWriter();
-    await w.write(tx.stdout);
-    await w.close();
+      job: ["-p", "test.yml", "-i", "quiet"],
+      args: ["--keepalive-seconds", "1", `--private-data-dir=${node}`],
+    });
     // Read until the task runs (its background sleep has started by then), then go away.
-    const reader = worker.stdout.getReader();
-    let seen = "";
-    while (!seen.includes('"runner_on_start"')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      seen += new TextDecoder().decode(value);
-    }
+    const reader = await waitForOutput(worker, '"runner_on_start"');
     await new Promise((r) => setTimeout(r, 500));
     assert(await alive(), "the job's background process runs");
     await reader.cancel();
@@ -549,15 +531,9 @@ Deno.test("worker: a reader that goes away mid-job takes the job down, backgroun
     (await new Deno.Command("pgrep", { args: ["-f", `sleep ${tag}`], stdout: "null" }).output())
       .code === 0;
   try {
-    const worker = await workerOn(pdd, "piped");
+    const worker = await workerOn(pdd, { stderr: "piped" });
     // Read until the loop's events flow (the background sleep is running by then), then go.
-    const reader = worker.stdout.getReader();
-    let seen = "";
-    while (!seen.includes('"runner_item_on_ok"')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      seen += new TextDecoder().decode(value);
-    }
+    const reader = await waitForOutput(worker, '"runner_item_on_ok"');
     assert(await alive(), "the job's background process runs");
     await reader.cancel();
     const [status, stderr] = await Promise.all([
@@ -673,7 +649,7 @@ Deno.test("worker: SIGINT while the job is still arriving: canceled at once, not
   const ctl = await Deno.makeTempDir({ prefix: "runner_ctl_" });
   try {
     // Half the stream, and the link stalls (the writer stays open).
-    const worker = await workerOn(pdd, "piped", true);
+    const worker = await workerOn(pdd, { stderr: "piped", stall: true });
     const w = worker.input;
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = performance.now();

@@ -161,8 +161,15 @@ function mkdirCgroup(dir: string, parent: string): void {
     Deno.mkdirSync(dir);
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists) {
+      // Left by a runner that was killed outright: the kernel removes an empty cgroup only
+      // (no process, no child), so one a running job uses stays, and is said.
+      try {
+        Deno.removeSync(dir);
+        Deno.mkdirSync(dir);
+        return;
+      } catch { /* in use */ }
       throw new ProfilingError(
-        `cgroup ${dir} already exists: is a job with this ident still running?`,
+        `cgroup ${dir} already exists and is in use: is a job with this ident still running?`,
       );
     }
     throw new ProfilingError(

@@ -34,16 +34,29 @@ export class Poller {
   #task: Task | null = null;
   #count = 0;
   #timers = new Map<Metric, () => void>();
-  #files = new Map<string, Deno.FsFile>();
+  #files = new Map<string, { file: Deno.FsFile; size: number }>();
   #stopped = false;
+  #onWriteError: (file: string, error: Error) => void;
+  /** After a failed write, when to try again: each failed attempt costs system calls. */
+  #retryAt = 0;
   #enc = new TextEncoder();
   /** Lateness of each sample against its schedule, in ms (for the benchmark). */
   readonly lateness: number[] = [];
 
-  constructor(src: MetricSource, resultsDir: string, intervals: PollIntervals) {
+  /**
+   * `onWriteError` hears of each sample that could not be written (a full disk): the job goes
+   * on, as it does when another artifact cannot be written, and no record is left cut short.
+   */
+  constructor(
+    src: MetricSource,
+    resultsDir: string,
+    intervals: PollIntervals,
+    onWriteError: (file: string, error: Error) => void = () => {},
+  ) {
     this.#src = src;
     this.#dir = resultsDir;
     this.#intervals = intervals;
+    this.#onWriteError = onWriteError;
   }
 
   /** Marks the start of the next task; tasks are numbered from 0. */
@@ -54,7 +67,11 @@ export class Poller {
 
   /** Starts the three sampling loops. */
   start(): void {
-    Deno.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    try {
+      Deno.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      this.#onWriteError(this.#dir, e as Error); // each sample's write tries again
+    }
     const t0 = performance.timeOrigin + performance.now();
     let prev = { ns: this.#src.cpuNs() ?? 0, ms: t0 };
     this.#loop("cpu", t0, (now) => {
@@ -89,15 +106,36 @@ export class Poller {
   }
 
   #write(metric: Metric, nowMs: number, value: number): void {
+    if (performance.now() < this.#retryAt) return;
     const t = this.#task!;
     const name = `${t.n}-${t.uuid}-${metric}.json`;
     let f = this.#files.get(name);
-    if (!f) {
-      f = Deno.openSync(join(this.#dir, name), { append: true, create: true, mode: 0o600 });
-      this.#files.set(name, f);
+    try {
+      if (!f) {
+        const file = Deno.openSync(join(this.#dir, name), {
+          append: true,
+          create: true,
+          mode: 0o600,
+        });
+        f = { file, size: file.statSync().size };
+        this.#files.set(name, f);
+      }
+      const rec = rsRecord({
+        timestamp: nowMs / 1000,
+        task_name: t.name,
+        task_uuid: t.uuid,
+        value,
+      });
+      const bytes = this.#enc.encode(rec);
+      for (let off = 0; off < bytes.length;) off += f.file.writeSync(bytes.subarray(off));
+      f.size += bytes.length;
+    } catch (e) {
+      try {
+        f?.file.truncateSync(f.size); // no record cut short
+      } catch { /* nothing more to do */ }
+      this.#retryAt = performance.now() + 1000;
+      this.#onWriteError(name, e as Error);
     }
-    const rec = rsRecord({ timestamp: nowMs / 1000, task_name: t.name, task_uuid: t.uuid, value });
-    f.writeSync(this.#enc.encode(rec));
   }
 
   /** Stops sampling and closes the files. */
@@ -109,7 +147,7 @@ export class Poller {
   }
 
   #closeFiles(): void {
-    for (const f of this.#files.values()) f.close();
+    for (const f of this.#files.values()) f.file.close();
     this.#files.clear();
   }
 }

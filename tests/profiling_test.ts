@@ -5,7 +5,16 @@
 import { join } from "node:path";
 import { detectHierarchy } from "../profiling/job_cgroup.ts";
 import { assert, assertEquals, assertIncludes } from "../src/testing/assert.ts";
-import { cleanup, exists, LOCAL_INVENTORY, makePdd, readEvents, ROOT, runner } from "./helpers.ts";
+import {
+  cleanup,
+  exists,
+  LOCAL_INVENTORY,
+  makePdd,
+  mountSmallDisk,
+  readEvents,
+  ROOT,
+  runner,
+} from "./helpers.ts";
 
 const HIERARCHY = detectHierarchy();
 
@@ -192,6 +201,54 @@ Deno.test("profiling: a missing base cgroup fails the job before anything runs, 
   } finally {
     await cleanup(pdd);
   }
+});
+
+Deno.test("profiling: a full disk for the samples is said once, the job goes on; a stale cgroup is reused", async () => {
+  await withBase(async (base) => {
+    const pdd = await makePdd({
+      "inventory/hosts": LOCAL_INVENTORY,
+      "project/test.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 3\n",
+    });
+    const results = join(pdd, "samples");
+    await Deno.mkdir(results);
+    const unmount = await mountSmallDisk(results, "12k");
+    // What a runner killed outright leaves: the job's cgroup, empty.
+    for (const d of baseDirs(base)) await Deno.mkdir(join(d, "full"));
+    try {
+      const fast = ["cpu", "memory", "pid"].flatMap((m) => [
+        `--resource-profiling-${m}-poll-interval`,
+        "0.05",
+      ]);
+      const r = await runner([
+        "run",
+        pdd,
+        "-p",
+        "test.yml",
+        "-i",
+        "full",
+        "--resource-profiling",
+        "--resource-profiling-base-cgroup",
+        base,
+        "--resource-profiling-results-dir",
+        results,
+        ...fast,
+      ]);
+      assertEquals(r.code, 0, r.stderr);
+      const warnings = r.stderr.trim().split("\n");
+      assertEquals(warnings.length, 1, r.stderr);
+      assertIncludes(warnings[0], `in ${results}: No space left on device; the job goes on`);
+      assertEquals(await Deno.readTextFile(join(pdd, "artifacts", "full", "status")), "successful");
+      // What was written is whole: no record cut short by the full disk.
+      for await (const f of Deno.readDir(results)) {
+        const text = await Deno.readTextFile(join(results, f.name));
+        if (text) records(text); // (a file made as the disk filled holds nothing)
+      }
+      for (const d of baseDirs(base)) assert(!(await exists(join(d, "full"))), "cgroup removed");
+    } finally {
+      await unmount();
+      await cleanup(pdd);
+    }
+  });
 });
 
 Deno.test("profiling: worker mode brings the samples back through process", async () => {

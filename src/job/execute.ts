@@ -269,7 +269,12 @@ export async function executeJob(spec: JobSpec, opts: ExecuteOptions = {}): Prom
     }
     if (spec.profiling) {
       cgroup = JobCgroup.create(spec.profiling.baseCgroup, spec.ident);
-      poller = new Poller(cgroup, spec.profiling.resultsDir, spec.profiling.intervals);
+      poller = new Poller(
+        cgroup,
+        spec.profiling.resultsDir,
+        spec.profiling.intervals,
+        writeErrorReporter(spec.profiling.resultsDir, log),
+      );
       after.push(new ProfilingSink(poller));
     }
     const file = spec.container ? null : which(spec.argv[0], env.PATH, spec.cwd);

@@ -53,6 +53,22 @@ async function withBase(fn: (base: string) => Promise<void>): Promise<void> {
   }
 }
 
+/** `runner run PDD -p test.yml -i IDENT --resource-profiling` in the base cgroup, plus `extra`. */
+function profiledRun(pdd: string, ident: string, base: string, extra: string[] = []) {
+  return runner([
+    "run",
+    pdd,
+    "-p",
+    "test.yml",
+    "-i",
+    ident,
+    "--resource-profiling",
+    "--resource-profiling-base-cgroup",
+    base,
+    ...extra,
+  ]);
+}
+
 interface Rec {
   timestamp: number;
   task_name: string;
@@ -106,17 +122,7 @@ Deno.test(`profiling: cpu, memory and pids per task on cgroup v${HIERARCHY.versi
     });
     try {
       const t0 = Date.now() / 1000;
-      const r = await runner([
-        "run",
-        pdd,
-        "-p",
-        "test.yml",
-        "-i",
-        "p1",
-        "--resource-profiling",
-        "--resource-profiling-base-cgroup",
-        base,
-      ]);
+      const r = await profiledRun(pdd, "p1", base);
       assertEquals(r.code, 0, r.stderr);
       const dir = join(pdd, "artifacts", "p1", "profiling_data");
       const events = await readEvents(join(pdd, "artifacts", "p1"));
@@ -179,17 +185,7 @@ Deno.test(`profiling: cpu, memory and pids per task on cgroup v${HIERARCHY.versi
 Deno.test("profiling: a missing base cgroup fails the job before anything runs, saying what to create", async () => {
   const pdd = await makePdd({ "inventory/hosts": LOCAL_INVENTORY, "project/test.yml": PLAY });
   try {
-    const r = await runner([
-      "run",
-      pdd,
-      "-p",
-      "test.yml",
-      "-i",
-      "nobase",
-      "--resource-profiling",
-      "--resource-profiling-base-cgroup",
-      "runner-no-such-base",
-    ]);
+    const r = await profiledRun(pdd, "nobase", "runner-no-such-base");
     assertEquals(r.code, 1);
     assertIncludes(
       r.stderr,
@@ -219,16 +215,7 @@ Deno.test("profiling: a full disk for the samples is said once, the job goes on;
         `--resource-profiling-${m}-poll-interval`,
         "0.05",
       ]);
-      const r = await runner([
-        "run",
-        pdd,
-        "-p",
-        "test.yml",
-        "-i",
-        "full",
-        "--resource-profiling",
-        "--resource-profiling-base-cgroup",
-        base,
+      const r = await profiledRun(pdd, "full", base, [
         "--resource-profiling-results-dir",
         results,
         ...fast,

@@ -3,6 +3,7 @@ import { cleanup } from "../node/cleanup.ts";
 import { runWorker } from "../streaming/worker.ts";
 import { WireSink } from "../sinks/wire.ts";
 import { osError } from "../config/errors.ts";
+import { tempDirBase } from "../runtime/fs_sync.ts";
 import { makeLogger } from "./log.ts";
 import { onCancelSignals } from "./cancel_signals.ts";
 import { workerInfo, workerInfoYaml } from "../node/worker_info.ts";
@@ -36,7 +37,7 @@ export async function workerCommand(a: Record<string, unknown>): Promise<number>
     await Deno.mkdir(pdd, { recursive: true, mode: 0o700 });
   } catch (e) {
     // The controller learns why from the stream, as from any worker that could run nothing.
-    const where = given ?? `${Deno.env.get("TMPDIR") || "/tmp"} (the temporary dir)`;
+    const where = given ?? `${tempDirBase()} (the temporary dir)`;
     const msg = `cannot make the private data dir in ${where}: ${
       osError((e as Error).message).reason
     }`;

@@ -22,3 +22,8 @@ export function existsSync(path: string): boolean {
     return false;
   }
 }
+
+/** Where Deno.makeTempDir makes its dirs (TMPDIR, else /tmp): named when it cannot. */
+export function tempDirBase(): string {
+  return Deno.env.get("TMPDIR") || "/tmp";
+}

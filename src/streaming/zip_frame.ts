@@ -1,6 +1,7 @@
 /** A directory on the wire: `{"zipfile": N}` then the base64 of the N-byte zip, no newline. */
 import { dirname, join } from "../runtime/path.ts";
 import { LocalIoError, osFailure } from "../config/errors.ts";
+import { tempDirBase } from "../runtime/fs_sync.ts";
 import { Base64Decoder, Base64Encoder, base64Length } from "./base64.ts";
 import { type ByteReader, TruncatedStream } from "./byte_reader.ts";
 import { type SyncWriter, WireError, writeBytes, writeLine } from "./wire.ts";
@@ -30,7 +31,7 @@ async function withTempFile<T>(fn: (path: string) => Promise<T>): Promise<T> {
   } catch (e) {
     const reason = osFailure((e as Error).message);
     if (reason === null) throw e;
-    throw new ScratchWriteError(Deno.env.get("TMPDIR") || "/tmp", reason);
+    throw new ScratchWriteError(tempDirBase(), reason);
   }
   try {
     return await fn(join(dir, "data.zip"));

@@ -111,17 +111,35 @@ Deno.test("input: missing playbook, missing private data dir, no forks are clear
   }
 });
 
-Deno.test("input: unknown settings keys and --hosts beside -p are warned about, the job still runs", async () => {
+Deno.test("input: unknown settings keys are warned about, the job still runs", async () => {
   const pdd = await playbookPdd(PLAY, {
     "env/settings": "frobnicate: 1\nsuppress_ansi_output: true\n",
   });
   try {
-    // ansible-runner ignores --hosts with a playbook, silently.
-    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "w", "--hosts", "nowhere"]);
+    const r = await runner(["run", pdd, "-p", "test.yml", "-i", "w"]);
     assertEquals(r.code, 0);
     assertIncludes(r.stderr, "unknown setting 'frobnicate' ignored");
-    assertIncludes(r.stderr, "runner: warning: --hosts applies only to -m/--module and -r/--role");
     assert(!r.stdout.includes("\x1b["), "suppress_ansi_output strips colour on the console");
+  } finally {
+    await cleanup(pdd);
+  }
+});
+
+Deno.test("input: --hosts beside -p is refused by run, start and transmit (ansible-runner's CLI does too)", async () => {
+  const pdd = await playbookPdd(PLAY);
+  try {
+    const refusal = "runner: error: --hosts applies only to -m/--module and -r/--role; " +
+      "with a playbook, use --limit";
+    for (const command of ["run", "start", "transmit"]) {
+      const r = await runner([command, pdd, "-p", "test.yml", "-i", "h", "--hosts", "nowhere"]);
+      assertEquals([r.code, r.stderr.trim(), r.stdout], [1, refusal, ""], command);
+    }
+    assert(!(await exists(join(pdd, "artifacts"))), "nothing ran");
+    // With a module, or RUNNER_MODULE's default, it is the module's host pattern.
+    const ad = await runner(["run", pdd, "-i", "m", "--hosts", "localhost"], {
+      env: { RUNNER_MODULE: "ping" },
+    });
+    assertEquals(ad.code, 0, ad.stderr);
   } finally {
     await cleanup(pdd);
   }

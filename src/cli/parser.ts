@@ -51,7 +51,10 @@ function jobGroups(): OptionGroup[] {
           dest: "module_args",
           metavar: "MODULE_ARGS",
         }),
-        flag(["--hosts"], "host pattern for -m and -r (role default: all)"),
+        flag(
+          ["--hosts"],
+          "host pattern for -m and -r (default for -r: all); refused with -p",
+        ),
         flag(
           ["--roles-path"],
           "where roles are found (default $ANSIBLE_ROLES_PATH, else PRIVATE_DATA_DIR/roles)",

@@ -27,17 +27,25 @@ function num(v: unknown): number | undefined {
 
 /**
  * Maps parsed flags (and RUNNER_* defaults) to RunOptions. Throws ConfigError for an
- * `--inventory` that names nothing (see checkInventoryFlag).
+ * `--inventory` that names nothing (see checkInventoryFlag), and for `--hosts` without a module
+ * or role: ansible-runner's command line refuses it there, and a job that ignored it would run
+ * on every host of the inventory, not the few the operator named.
  */
 export function runOptionsFromArgs(a: JobArgs, env: Record<string, string>): RunOptions {
   checkInventoryFlag(String(a.private_data_dir), str(a.inventory));
   const explicit = str(a.playbook) ?? str(a.module) ?? str(a.role) ?? str(a.binary);
   const role = str(a.role) ?? (explicit ? undefined : str(env.RUNNER_ROLE));
+  const module = str(a.module) ?? (explicit ? undefined : str(env.RUNNER_MODULE));
+  if (str(a.hosts) && !module && !role) {
+    throw new ConfigError(
+      "--hosts applies only to -m/--module and -r/--role; with a playbook, use --limit",
+    );
+  }
   return {
     privateDataDir: String(a.private_data_dir),
     ident: str(a.ident),
     playbook: str(a.playbook) ?? (explicit ? undefined : str(env.RUNNER_PLAYBOOK)),
-    module: str(a.module) ?? (explicit ? undefined : str(env.RUNNER_MODULE)),
+    module,
     role,
     binary: str(a.binary) ?? (explicit ? undefined : str(env.RUNNER_BINARY)),
     moduleArgs: typeof a.module_args === "string" ? a.module_args : undefined,

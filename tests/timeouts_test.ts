@@ -138,6 +138,44 @@ Deno.test("kill: when runner is SIGKILLed, its guard ends the job's processes al
   }
 });
 
+Deno.test("kill: when runner is SIGKILLed, its guard also ends a process that cleared its environment", async () => {
+  // No marker on it, and nohup'd against the hang-up of the job's closing terminal: only its
+  // session says it is the job's.
+  const pdd = await playbookPdd(`- hosts: all
+  gather_facts: false
+  tasks:
+    - name: a stray without the marker
+      ansible.builtin.shell: |
+        env -i /usr/bin/nohup /bin/sleep 3091 > /dev/null 2>&1 &
+        sleep 303
+`);
+  const strays = async () => {
+    const out = await new Deno.Command("pgrep", { args: ["-x", "-f", "/bin/sleep 3091"] }).output();
+    return new TextDecoder().decode(out.stdout).trim().split("\n").filter(Boolean);
+  };
+  try {
+    const child = spawnRunner(["run", pdd, "-p", "test.yml", "-i", "s"]);
+    const reader = await waitForOutput(child, "a stray without the marker");
+    for (let i = 0; (await strays()).length === 0 && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assertEquals((await strays()).length, 1, "the stray is running");
+    child.kill("SIGKILL");
+    await child.status;
+    await reader.cancel();
+    await child.stderr.cancel();
+    let left = await strays();
+    for (let i = 0; left.length && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await strays();
+    }
+    assertEquals(left, []);
+  } finally {
+    for (const pid of await strays()) Deno.kill(Number(pid), "SIGKILL");
+    await cleanup(pdd);
+  }
+});
+
 Deno.test("cancel: a SIGHUP that runner was started ignoring (nohup) leaves the job running", async () => {
   const pdd = await playbookPdd(
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: nap\n      ansible.builtin.command: sleep 2\n",

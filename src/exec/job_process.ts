@@ -4,7 +4,7 @@
  */
 import { exitCode, tryWait } from "./libc.ts";
 import { PromptMatcher, type PromptRule } from "./expect.ts";
-import { type JobIdentity, killJobTree } from "./process_tree.ts";
+import { type JobIdentity, killJobTree, startOf } from "./process_tree.ts";
 import { OutputBatch } from "./output_batch.ts";
 import { type JobGuard, startGuard } from "./job_guard.ts";
 import { spawnPty } from "./pty.ts";
@@ -98,7 +98,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   try {
     opts.onStart?.(proc.pid); // what it throws ends the job, as a sink's error does
     // Started beside the job, not before it: should runner be killed outright, the guard ends it.
-    guard = startGuard(opts.marker, opts.temps);
+    guard = startGuard(opts.marker, { pid: proc.pid, start: startOf(proc.pid) }, opts.temps);
     if (guard) helpers.push(guard.pid);
     for (;;) {
       let output = false;

@@ -57,6 +57,15 @@ function readStat(pid: string): Stat | null {
   }
 }
 
+/** When process `pid` started (clock ticks since boot), or null if it is gone. */
+export function startOf(pid: number): number | null {
+  try {
+    return readStat(String(pid))?.start ?? null;
+  } catch {
+    return null;
+  }
+}
+
 let selfStart: number | null = null;
 
 /** When this process started (ticks since boot): no process of a job it runs is older. */

@@ -1,10 +1,11 @@
 /**
  * A running job's claim on its artifact dir. Jobs that share a private data dir run side by
  * side (AWX starts them by the thousand), and both `--rotate-artifacts` and `worker cleanup`
- * remove dirs: neither may remove one whose job is still running. A job holds a shared `flock`
- * on its artifact dir for as long as it runs; a remover takes only dirs it can lock
- * exclusively. The kernel drops the lock with the process, so the dir of a runner that was
- * killed goes as usual. Nothing is added to the dir: the lock is on the dir itself. The same
+ * remove dirs: neither may remove one whose job is still running. A job holds an exclusive
+ * `flock` on its artifact dir for as long as it runs (from before it clears an earlier run's
+ * outcome: a conversion to a shared lock would not be atomic, a moment with no lock at all); a
+ * remover takes only dirs it can lock. The kernel drops the lock with the process, so the dir
+ * of a runner that was killed goes as usual. Nothing is added to the dir: the lock is on the dir itself. The same
  * lock keeps a second job with the ident of a running one out of its dir.
  * @module
  */
@@ -46,7 +47,6 @@ export async function claimArtifactDir(dir: string): Promise<Deno.FsFile | "in u
         Deno.removeSync(`${dir}/${name}`, { recursive: true });
       } catch { /* not there */ }
     }
-    f.lockSync(false); // exclusive to shared: rotations and cleanups leave it alone
     return f;
   } catch {
     f.close();

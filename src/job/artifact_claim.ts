@@ -5,8 +5,8 @@
  * `flock` on its artifact dir for as long as it runs (from before it clears an earlier run's
  * outcome: a conversion to a shared lock would not be atomic, a moment with no lock at all); a
  * remover takes only dirs it can lock. The kernel drops the lock with the process, so the dir
- * of a runner that was killed goes as usual. Nothing is added to the dir: the lock is on the dir itself. The same
- * lock keeps a second job with the ident of a running one out of its dir.
+ * of a runner that was killed goes as usual. Nothing is added to the dir: the lock is on the
+ * dir itself. The same lock keeps a second job with the ident of a running one out of its dir.
  * @module
  */
 import { sleep } from "../runtime/timer.ts";

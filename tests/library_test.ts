@@ -381,3 +381,38 @@ Deno.test("library: settings given in camelCase apply (jobTimeout)", async () =>
     await cleanup(pdd);
   }
 });
+
+// NTP's step or a VM's resume moves the wall clock by as much as it likes while a job runs:
+// timeouts are measured on a clock that only goes forward. (Date.now is what the wall clock
+// is to the code under test; the test steps it once the job's task runs.)
+for (
+  const [step, timeouts, task, expected] of [
+    ["forward", { jobTimeout: 60, idleTimeout: 60 }, "sleep 2", ["successful", 0]],
+    ["back", { jobTimeout: 2 }, "sleep 20", ["timeout", 254]],
+  ] as const
+) {
+  Deno.test(`library: a wall clock stepped ${step} by an hour changes no timeout`, async () => {
+    const pdd = await playbookPdd(
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: ${task}\n`,
+    );
+    const wallClock = Date.now;
+    try {
+      const { runner, done } = await runAsync({
+        privateDataDir: pdd,
+        playbook: "test.yml",
+        quiet: true,
+        ...timeouts,
+      });
+      for await (const e of runner.events()) {
+        if (e.event !== "playbook_on_task_start") continue;
+        const hour = (step === "forward" ? 1 : -1) * 3600_000;
+        Date.now = () => wallClock() + hour;
+      }
+      await done;
+      assertEquals([runner.status, runner.rc], [...expected] as unknown[]);
+    } finally {
+      Date.now = wallClock;
+      await cleanup(pdd);
+    }
+  });
+}

@@ -6,6 +6,7 @@ import { exitCode, tryWait } from "./libc.ts";
 import { PromptMatcher, type PromptRule } from "./expect.ts";
 import { type JobIdentity, killJobTree, startOf } from "./process_tree.ts";
 import { OutputBatch } from "./output_batch.ts";
+import { monotonicMs } from "../runtime/timer.ts";
 import { type JobGuard, startGuard } from "./job_guard.ts";
 import { spawnPty } from "./pty.ts";
 
@@ -65,7 +66,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   const helpers: number[] = [];
   const matcher = new PromptMatcher(opts.prompts);
   const decoder = new TextDecoder();
-  const started = Date.now();
+  const started = monotonicMs();
   let lastOutput = started;
   let status: number | null = null;
   let end: ProcessEnd = "exited";
@@ -76,7 +77,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   // Prompts are answered as their text is read; events are made from the batches, handed on
   // when due or when the output pauses (a gathering wait found nothing).
   const deliver = (chunk: Uint8Array) => {
-    lastOutput = Date.now();
+    lastOutput = monotonicMs();
     batch.push(chunk, lastOutput);
     if (!opts.prompts.length) return; // no second decode when there is nothing to answer
     for (const answer of matcher.feed(decoder.decode(chunk, { stream: true }))) proc.write(answer);
@@ -103,12 +104,12 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     for (;;) {
       let output = false;
       // After EOF the exit usually follows within milliseconds: look often, not once a tick.
-      if (eof) await proc.waitExit(Date.now() - eofAt < 1000 ? 5 : TICK_MS);
+      if (eof) await proc.waitExit(monotonicMs() - eofAt < 1000 ? 5 : TICK_MS);
       else {
-        const chunk = await proc.read(Math.min(TICK_MS, batch.dueIn(Date.now())), handOnAll);
+        const chunk = await proc.read(Math.min(TICK_MS, batch.dueIn(monotonicMs())), handOnAll);
         if (chunk === null) {
           eof = true;
-          eofAt = Date.now();
+          eofAt = monotonicMs();
         } else if (chunk.length) {
           deliver(chunk);
           output = true;
@@ -116,7 +117,7 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       }
       // Looking is a system call. While output flows, the exit shows soon enough as a read that
       // brings nothing (the wait ends at the exit), as end of file, or at the next tick.
-      const now = Date.now();
+      const now = monotonicMs();
       handOn(now);
       if (!output || now - lookedAt >= TICK_MS) {
         lookedAt = now;
@@ -147,8 +148,8 @@ export async function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     const stopped = end !== "exited";
     await killJobTree(opts.marker, job(), stopped ? 1000 : 200, stopped);
     killed = true;
-    const drainUntil = Date.now() + DRAIN_MS;
-    while (!eof && Date.now() < drainUntil) {
+    const drainUntil = monotonicMs() + DRAIN_MS;
+    while (!eof && monotonicMs() < drainUntil) {
       const chunk = await proc.read(50);
       if (chunk === null) break;
       if (chunk.length) deliver(chunk);

@@ -4,7 +4,7 @@
  * that left the session and were reparented).
  */
 import { isSubreaper, tryWait } from "./libc.ts";
-import { sleep } from "../runtime/timer.ts";
+import { monotonicMs, sleep } from "../runtime/timer.ts";
 
 /** One row of the process table. */
 export interface ProcInfo {
@@ -222,8 +222,8 @@ export async function killJobTree(
   /** Signals what is left, then waits up to `ms` for it to go; true when nothing is left. */
   const endWith = async (sig: Deno.Signal, ms: number) => {
     signal(pids, sig);
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
+    const deadline = monotonicMs() + ms;
+    while (monotonicMs() < deadline) {
       await sleep(50);
       reap(pids);
       pids = jobProcesses(marker, job).filter(isAlive);

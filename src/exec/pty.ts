@@ -3,7 +3,7 @@
  * session whose controlling terminal is the pts, and its stdin, stdout and stderr are the pts.
  */
 import { cstr, cstrArray, errno, libc, loopLibc, tryWait } from "./libc.ts";
-import { sleep } from "../runtime/timer.ts";
+import { monotonicMs, sleep } from "../runtime/timer.ts";
 import { ReadPace } from "./read_pace.ts";
 
 const O_RDWR = 0o2;
@@ -79,7 +79,8 @@ export class PtyProcess {
       view.setInt16(n * 8 + 6, 0, true);
       n++;
     }
-    const ready = await loopLibc().poll(this.#pollBuf, BigInt(n), ms);
+    // poll takes whole milliseconds; the clock gives fractions.
+    const ready = await loopLibc().poll(this.#pollBuf, BigInt(n), Math.max(0, Math.ceil(ms)));
     if (watchExit && view.getInt16((n - 1) * 8 + 6, true) !== 0) this.#exited = true;
     return ready > 0;
   }
@@ -94,10 +95,10 @@ export class PtyProcess {
    * after `limitMs` (default: no limit).
    */
   async reap(limitMs = Infinity): Promise<number | null> {
-    const until = Date.now() + limitMs;
+    const until = monotonicMs() + limitMs;
     for (;;) {
       const status = tryWait(this.pid);
-      if (status !== null || Date.now() >= until) return status;
+      if (status !== null || monotonicMs() >= until) return status;
       await this.waitExit(10);
     }
   }
@@ -114,7 +115,10 @@ export class PtyProcess {
     const first = this.#tryRead();
     if (first !== undefined) return first;
     if (!this.#pace.streaming) {
-      const exited = await this.#wait(Math.min(this.#pace.gatherMs(Date.now()), timeoutMs), false);
+      const exited = await this.#wait(
+        Math.min(this.#pace.gatherMs(monotonicMs()), timeoutMs),
+        false,
+      );
       const next = this.#tryRead();
       if (next !== undefined) return next;
       if (exited) return new Uint8Array(0);
@@ -132,7 +136,7 @@ export class PtyProcess {
     const r = Number(loopLibc().read(this.fd, this.#readBuf, BigInt(this.#readBuf.length)));
     // errno first: any call after the read (the clock's included) may overwrite it.
     const e = r < 0 ? errno() : 0;
-    this.#pace.observe(Math.max(r, 0), Date.now());
+    this.#pace.observe(Math.max(r, 0), monotonicMs());
     if (r > 0) return this.#readBuf.slice(0, r);
     if (r < 0 && (e === EAGAIN || e === EINTR)) return undefined;
     return null; // 0 or EIO: every slave side is closed

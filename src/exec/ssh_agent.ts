@@ -6,7 +6,7 @@
  * private 0700 directory removed afterwards.
  */
 import { join } from "../runtime/path.ts";
-import { sleep } from "../runtime/timer.ts";
+import { monotonicMs, sleep } from "../runtime/timer.ts";
 import { PromptMatcher, type PromptRule } from "./expect.ts";
 import { feedKeyThroughFifo } from "./key_fifo.ts";
 import { exitCode, tryWait } from "./libc.ts";
@@ -112,14 +112,14 @@ async function addKey(
   const proc = spawnPty({ file: program, argv: ["ssh-add", file], env, cwd: "/" });
   const watch = new KeyPrompts(prompts);
   const decoder = new TextDecoder();
-  let lastOutput = Date.now();
+  let lastOutput = monotonicMs();
   let status: number | null = null;
   try {
     for (;;) {
       const chunk = await proc.read(100);
       if (chunk === null) break; // ssh-add's end closed the terminal
       if (chunk.length) {
-        lastOutput = Date.now();
+        lastOutput = monotonicMs();
         for (const answer of watch.feed(decoder.decode(chunk, { stream: true }))) {
           proc.write(answer);
         }
@@ -128,7 +128,7 @@ async function addKey(
       status = tryWait(proc.pid);
       if (status !== null) break;
       if (signal?.aborted) throw new Error("canceled while ssh-add was loading env/ssh_key");
-      const stuck = watch.stuck(Date.now() - lastOutput >= UNANSWERED_MS);
+      const stuck = watch.stuck(monotonicMs() - lastOutput >= UNANSWERED_MS);
       if (stuck) throw new KeyNotLoaded(stuck, watch.output);
     }
     status ??= await proc.reap();

@@ -36,3 +36,12 @@ export function every(ms: number, fn: () => void): () => void {
     cancel();
   };
 }
+
+/**
+ * Milliseconds on a clock that only goes forward, for timeouts, idle times and intervals. The
+ * wall clock (`Date.now()`) is stepped by NTP or by a VM's resume: forward, it would end a job
+ * at once as `timeout`; back, it would hold off its timeouts and keepalives by as much.
+ */
+export function monotonicMs(): number {
+  return performance.now();
+}

@@ -6,7 +6,7 @@
  */
 import type { JobEvent } from "../events/event.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
-import { sleep } from "../runtime/timer.ts";
+import { monotonicMs, sleep } from "../runtime/timer.ts";
 
 /** Where and how to send. */
 export interface HttpEmitterConfig {
@@ -115,7 +115,7 @@ export class HttpEmitter implements JobSink {
       const m = this.#queue[0];
       const ok = await this.#deliver(m.body);
       this.#healthy = ok;
-      if (!ok && this.#closing) this.#stopAt = Date.now();
+      if (!ok && this.#closing) this.#stopAt = monotonicMs();
       this.#queue.shift();
       if (ok) this.#sent++;
       else this.#dropped++;
@@ -125,7 +125,7 @@ export class HttpEmitter implements JobSink {
   async #deliver(body: string): Promise<boolean> {
     let delay = this.#tune.backoffMs;
     for (let attempt = 1; attempt <= this.#tune.attempts; attempt++) {
-      if (Date.now() >= this.#stopAt) return false;
+      if (monotonicMs() >= this.#stopAt) return false;
       try {
         const res = await fetch(this.#target, {
           method: "POST",
@@ -133,7 +133,7 @@ export class HttpEmitter implements JobSink {
           body,
           client: this.#client,
           signal: AbortSignal.timeout(
-            Math.min(this.#tune.timeoutMs, Math.max(1, this.#stopAt - Date.now())),
+            Math.min(this.#tune.timeoutMs, Math.max(1, this.#stopAt - monotonicMs())),
           ),
         });
         await res.body?.cancel();
@@ -143,7 +143,7 @@ export class HttpEmitter implements JobSink {
         this.#log(`http emitter: ${(e as Error).message} (attempt ${attempt})`);
       }
       if (attempt < this.#tune.attempts) {
-        await sleep(Math.min(delay, Math.max(0, this.#stopAt - Date.now())));
+        await sleep(Math.min(delay, Math.max(0, this.#stopAt - monotonicMs())));
         delay = Math.min(delay * 2, this.#tune.maxBackoffMs);
       }
     }
@@ -154,7 +154,7 @@ export class HttpEmitter implements JobSink {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    this.#stopAt = this.#healthy ? Date.now() + this.#tune.drainMs : Date.now();
+    this.#stopAt = this.#healthy ? monotonicMs() + this.#tune.drainMs : monotonicMs();
     await this.#running;
     this.#dropped += this.#queue.length;
     this.#queue = [];

@@ -8,7 +8,7 @@ import { sendDirectory } from "../streaming/zip_frame.ts";
 import { type SyncWriter, writeLine } from "../streaming/wire.ts";
 import { writeEventJson } from "./artifacts.ts";
 import type { JobSink, JobStatus, StatusInfo } from "./sink.ts";
-import { every as repeatEvery } from "../runtime/timer.ts";
+import { every as repeatEvery, monotonicMs } from "../runtime/timer.ts";
 
 /** Options of {@link WireSink}. */
 export interface WireSinkOptions {
@@ -27,7 +27,7 @@ export interface WireSinkOptions {
 /** Writes one job onto the wire. */
 export class WireSink implements JobSink {
   #opts: WireSinkOptions;
-  #last = Date.now();
+  #last = monotonicMs();
   #stopKeepalive = () => {};
   #closed = false;
   #enc = new TextEncoder();
@@ -37,7 +37,7 @@ export class WireSink implements JobSink {
     const every = opts.keepaliveSeconds ?? 0;
     if (every > 0) {
       this.#stopKeepalive = repeatEvery(Math.min(1000, every * 250), () => {
-        if (this.#closed || Date.now() - this.#last < every * 1000) return;
+        if (this.#closed || monotonicMs() - this.#last < every * 1000) return;
         try {
           this.#line({ event: "keepalive" });
         } catch (e) {
@@ -49,7 +49,7 @@ export class WireSink implements JobSink {
   }
 
   #line(value: unknown): void {
-    this.#last = Date.now();
+    this.#last = monotonicMs();
     writeLine(this.#opts.out, value);
   }
 
@@ -59,7 +59,7 @@ export class WireSink implements JobSink {
   }
 
   event(ev: JobEvent): void {
-    this.#last = Date.now();
+    this.#last = monotonicMs();
     writeEventJson(this.#opts.out, ev, this.#enc, "\n");
   }
 

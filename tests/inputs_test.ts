@@ -71,7 +71,7 @@ for (const [file, content, message] of BAD) {
   });
 }
 
-Deno.test("input: missing playbook, missing private data dir, no forks are clear errors", async () => {
+Deno.test("input: missing playbook, missing private data dir, no forks, a negative rotation are clear errors", async () => {
   const pdd = await playbookPdd(PLAY);
   try {
     const r = await runner(["run", pdd, "-p", "nope.yml"]);
@@ -93,6 +93,12 @@ Deno.test("input: missing playbook, missing private data dir, no forks are clear
     assertEquals([forks.code, forks.stderr.trim()], [
       1,
       "runner: error: --forks: must be a whole number, 1 or more; got 0",
+    ]);
+    // ansible-runner keeps every dir when the count is negative: more likely a slip than meant.
+    const rotate = await runner(["run", pdd, "-p", "test.yml", "--rotate-artifacts", "-1"]);
+    assertEquals([rotate.code, rotate.stderr.trim()], [
+      1,
+      "runner: error: --rotate-artifacts: must be a whole number, 0 (keep all) or more; got -1",
     ]);
     // An ident is the artifact dir's name: one that climbs out of artifacts/ or names a subdir
     // is refused before anything is written.

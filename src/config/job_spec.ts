@@ -127,6 +127,14 @@ export async function prepareJob(
   if (opts.forks !== undefined && !(Number.isInteger(opts.forks) && opts.forks >= 1)) {
     throw new ConfigError(`must be a whole number, 1 or more; got ${opts.forks}`, "--forks");
   }
+  // ansible-runner takes a negative count as 0 (keep all); it is more likely a slip.
+  const rotate = opts.rotateArtifacts ?? 0;
+  if (!(Number.isInteger(rotate) && rotate >= 0)) {
+    throw new ConfigError(
+      `must be a whole number, 0 (keep all) or more; got ${rotate}`,
+      "--rotate-artifacts",
+    );
+  }
   const ident = opts.ident ?? crypto.randomUUID();
   if (!IDENT_RE.test(ident) || ident === "." || ident === "..") {
     throw new ConfigError(
